@@ -1,0 +1,1 @@
+"""The services that face people: web gateway, Telegram connector, process runner, CLI."""

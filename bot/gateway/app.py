@@ -1,0 +1,69 @@
+"""The gateway's app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.gateway.chat import handle_chat
+from bot.gateway.health import handle_healthz
+from bot.gateway.keys import LANGUAGES, RASA, SETTINGS
+from bot.gateway.languages import ConversationLanguages
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_REQUEST_BYTES = 64 * 1024
+
+RasaClientFactory = Callable[[aiohttp.ClientSession, Settings], RasaClient]
+
+
+def default_rasa_client(session: aiohttp.ClientSession, settings: Settings) -> RasaClient:
+    return RasaClient(
+        session,
+        settings.rasa_url,
+        settings.actions_url,
+        settings.rasa_token(),
+        timeout_s=settings.request_timeout_s,
+    )
+
+
+async def handle_index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+    )
+    return response
+
+
+def create_app(
+    settings: Settings, *, rasa_client_factory: RasaClientFactory = default_rasa_client
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[security_headers])
+    app[SETTINGS] = settings
+    app[LANGUAGES] = ConversationLanguages()
+
+    async def rasa_session(app: web.Application) -> AsyncIterator[None]:
+        connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=30)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            app[RASA] = rasa_client_factory(session, settings)
+            yield
+
+    app.cleanup_ctx.append(rasa_session)
+    app.router.add_get("/", handle_index)
+    app.router.add_get("/healthz", handle_healthz)
+    app.router.add_post("/api/chat", handle_chat)
+    app.router.add_static("/static/", STATIC_DIR, name="static")
+    return app

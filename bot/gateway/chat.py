@@ -1,0 +1,88 @@
+"""POST /api/chat: one parent message in, the bot's replies out."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+
+from bot.gateway.keys import LANGUAGES, RASA
+from bot.gateway.messages import gateway_message
+from bot.gateway.validation import InvalidRequest, parse_chat_request, read_json_object
+from bot.rasa_client import BackendUnavailable
+from knowledge_base.language import Language, detect_language
+from knowledge_base.privacy import mask_personal_numbers
+
+logger = logging.getLogger(__name__)
+
+
+def _reply(raw: dict[str, Any]) -> dict[str, Any]:
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in raw.get("buttons") or []
+        if isinstance(b, dict)
+    ]
+    reply: dict[str, Any] = {"text": str(raw.get("text") or ""), "buttons": buttons}
+    for key in ("image", "custom"):
+        if raw.get(key):
+            reply[key] = raw[key]
+    return reply
+
+
+def _unavailable(language: Language, part: str) -> web.Response:
+    text = gateway_message("unavailable", language)
+    body = {
+        "error": {"code": "backend_unavailable", "part": part, "message": text},
+        "replies": [{"text": text, "buttons": []}],
+        "language": language,
+    }
+    return web.json_response(body, status=503, headers={"Retry-After": "5"})
+
+
+def _sender_tag(sender_id: str) -> str:
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:10]
+
+
+async def handle_chat(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    try:
+        chat = parse_chat_request(await read_json_object(request))
+    except InvalidRequest as invalid:
+        return invalid.response()
+    rasa = request.app[RASA]
+    languages = request.app[LANGUAGES]
+    known = languages.get(chat.sender_id)
+    language: Language = detect_language(chat.message) or known or "zh"
+    text = mask_personal_numbers(chat.message)
+    try:
+        if language != known:
+            await rasa.set_slot(chat.sender_id, "language", language)
+            languages.remember(chat.sender_id, language)
+        raw_replies = await rasa.send_message(chat.sender_id, text, {"language": language})
+    except BackendUnavailable as down:
+        languages.forget(chat.sender_id)
+        logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
+        return _unavailable(language, down.part)
+    replies = [_reply(r) for r in raw_replies]
+    if not replies:
+        # Rasa answers with nothing when a custom action failed, most often because the
+        # action server is down: say so rather than leave the parent waiting.
+        actions = await rasa.actions_state()
+        if not actions.ok:
+            logger.warning(
+                "chat %s: action server down (%s)", _sender_tag(chat.sender_id), actions.detail
+            )
+            return _unavailable(language, "actions")
+        replies = [{"text": gateway_message("no_reply", language), "buttons": []}]
+    logger.info(
+        "chat %s lang=%s chars=%d replies=%d %.0fms",
+        _sender_tag(chat.sender_id),
+        language,
+        len(chat.message),
+        len(replies),
+        (time.perf_counter() - started) * 1000,
+    )
+    return web.json_response({"replies": replies, "language": language})

@@ -1,0 +1,13 @@
+"""Typed keys for what the gateway app holds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.gateway.languages import ConversationLanguages
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+RASA = web.AppKey("rasa", RasaClient)
+LANGUAGES = web.AppKey("languages", ConversationLanguages)

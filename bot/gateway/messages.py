@@ -1,0 +1,21 @@
+"""The few things the gateway says itself, when Rasa cannot be asked."""
+
+from __future__ import annotations
+
+from knowledge_base.language import Language
+
+_MESSAGES: dict[str, dict[Language, str]] = {
+    "unavailable": {
+        "zh": "抱歉，托育助手暂时无法回答，我们正在恢复，请稍后再试。紧急情况请拨打 120。",
+        "en": "Sorry, the assistant can't answer right now; we're bringing it back. "
+        "Please try again shortly. In an emergency call 120.",
+    },
+    "no_reply": {
+        "zh": "抱歉，我这边出了点问题，请再说一次。",
+        "en": "Sorry, something went wrong on my side. Please say that again.",
+    },
+}
+
+
+def gateway_message(key: str, language: Language) -> str:
+    return _MESSAGES[key][language]

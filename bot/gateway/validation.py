@@ -1,0 +1,84 @@
+"""Checks what arrives at the public API, with messages that say what is wrong."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+_SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]+$")
+
+
+class InvalidRequest(Exception):
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def response(self) -> web.Response:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            error["field"] = self.field
+        return web.json_response({"error": error}, status=400)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    sender_id: str
+    message: str
+
+
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise InvalidRequest("body_too_large", "The request body is too large.") from None
+    if not raw.strip():
+        raise InvalidRequest("empty_body", "The request body is empty; send a JSON object.")
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidRequest("invalid_json", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("invalid_json", "The request body must be a JSON object.")
+    return body
+
+
+def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
+    sender = body.get("sender_id")
+    if sender is None:
+        raise InvalidRequest("missing_field", "'sender_id' is required.", "sender_id")
+    if not isinstance(sender, str):
+        raise InvalidRequest("wrong_type", "'sender_id' must be a string.", "sender_id")
+    sender = sender.strip()
+    if not sender:
+        raise InvalidRequest("empty_field", "'sender_id' must not be empty.", "sender_id")
+    if len(sender) > MAX_SENDER_CHARS or not _SENDER.match(sender):
+        raise InvalidRequest(
+            "invalid_field",
+            f"'sender_id' must be at most {MAX_SENDER_CHARS} characters of letters, digits "
+            "and _ . : @ -",
+            "sender_id",
+        )
+    message = body.get("message")
+    if message is None:
+        raise InvalidRequest("missing_field", "'message' is required.", "message")
+    if not isinstance(message, str):
+        raise InvalidRequest("wrong_type", "'message' must be a string.", "message")
+    if not message.strip():
+        raise InvalidRequest("empty_field", "'message' must not be empty.", "message")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise InvalidRequest(
+            "message_too_long",
+            f"'message' has {len(message)} characters; the limit is {MAX_MESSAGE_CHARS}.",
+            "message",
+        )
+    # Control characters other than newlines and tabs carry nothing a parent meant to say.
+    cleaned = "".join(ch for ch in message if ch in "\n\t" or ch.isprintable())
+    return ChatRequest(sender_id=sender, message=cleaned.strip())

@@ -1,0 +1,137 @@
+"""One settings object, built from the environment at composition roots only.
+
+Every variable is optional; the defaults run everything on one machine under `var/`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A variable has a value that cannot be used; the message names it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int = 1, high: int = 65535) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    return Path(raw).expanduser().resolve() if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    var_dir: Path
+    host: str
+    port: int
+    rasa_port: int
+    actions_port: int
+    rasa_token_value: str | None
+    tracker_store_url: str | None
+    log_level: str
+    request_timeout_s: float
+    confidence_threshold: float
+    content_dir: Path
+    embedding_model_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        project = _path(env, "TUOYU_PROJECT_DIR", PROJECT_DIR)
+        var = _path(env, "TUOYU_VAR_DIR", project / "var")
+        return cls(
+            project_dir=project,
+            var_dir=var,
+            host=env.get("TUOYU_HOST", "127.0.0.1").strip() or "127.0.0.1",
+            port=_int(env, "TUOYU_PORT", 8080),
+            rasa_port=_int(env, "TUOYU_RASA_PORT", 5005),
+            actions_port=_int(env, "TUOYU_ACTIONS_PORT", 5055),
+            rasa_token_value=env.get("TUOYU_RASA_TOKEN", "").strip() or None,
+            tracker_store_url=env.get("TUOYU_TRACKER_STORE_URL", "").strip() or None,
+            log_level=env.get("TUOYU_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+            request_timeout_s=_float(env, "TUOYU_REQUEST_TIMEOUT", 20.0),
+            confidence_threshold=_float(env, "TUOYU_CONFIDENCE_THRESHOLD", 0.80),
+            content_dir=_path(env, "TUOYU_CONTENT_DIR", project / "knowledge_base" / "content"),
+            embedding_model_dir=_path(
+                env, "TUOYU_EMBEDDING_MODEL_DIR", var / "models" / "multilingual-e5-small"
+            ),
+        )
+
+    def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:
+        return replace(self, port=port, rasa_port=rasa_port, actions_port=actions_port)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index" / "guidance"
+
+    @property
+    def rasa_models_dir(self) -> Path:
+        return self.var_dir / "rasa-models"
+
+    @property
+    def review_queue_path(self) -> Path:
+        return self.var_dir / "review-queue.sqlite3"
+
+    @property
+    def tracker_db_path(self) -> Path:
+        return self.var_dir / "tracker.sqlite3"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+    def rasa_token(self) -> str:
+        """The token that guards Rasa's HTTP API: from TUOYU_RASA_TOKEN, else kept in var/.
+
+        Generated once and kept so that a gateway restarted on its own still talks to a
+        running Rasa server.
+        """
+        if self.rasa_token_value:
+            return self.rasa_token_value
+        path = self.var_dir / "secrets" / "rasa-token"
+        if path.is_file():
+            token = path.read_text("utf-8").strip()
+            if token:
+                return token
+        path.parent.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token)
+        return token

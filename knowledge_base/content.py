@@ -1,0 +1,320 @@
+"""Knowledge-base entries: one Markdown file each, with YAML front matter.
+
+The format is described in docs/content-format.md. Loading never stops at a broken file: each
+problem is reported with its file and line, and the other entries still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.language import Language
+
+STATUSES = ("draft", "published")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+MAX_FILE_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    issuer: str
+    document: str
+    date: str
+    url: str | None = None
+
+    def line(self) -> str:
+        """One line naming the source, as shown under an answer."""
+        text = f"{self.issuer}《{self.document.strip('《》')}》（{self.date}）"
+        return f"{text} {self.url}" if self.url else text
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: Mapping[Language, str]
+    summary: Mapping[Language, str]
+    body: str
+    topics: tuple[str, ...]
+    source: Source
+    reviewed_on: str
+    review_due: str
+    status: str
+    needs_review: bool = False
+    age_months: tuple[int, int] | None = None
+    questions: Mapping[Language, tuple[str, ...]] = field(default_factory=dict)
+    related: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    def applies_to_age(self, months: int) -> bool:
+        if self.age_months is None:
+            return True
+        low, high = self.age_months
+        return low <= months <= high
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class LoadResult:
+    entries: list[Entry]
+    problems: list[Problem]
+
+    def published(self) -> list[Entry]:
+        return [e for e in self.entries if e.published]
+
+
+class _EntryErrors(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _Reader:
+    """Turns one parsed front matter mapping into an Entry, collecting every problem."""
+
+    def __init__(self, path: Path, front_text: str, data: Mapping[str, Any]) -> None:
+        self.path = path
+        self.data = data
+        self.problems: list[Problem] = []
+        self._key_lines = _top_level_key_lines(front_text)
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self._key_lines.get(key, 2), message))
+
+    def text(self, key: str, *, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(key, f"missing required field '{key}'")
+            return ""
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            self.problem(key, f"'{key}' must be text")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.problem(key, f"'{key}' is empty")
+        return text
+
+    def date(self, key: str, value: Any, *, label: str | None = None) -> str:
+        label = label or key
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        text = str(value).strip() if value is not None else ""
+        if not _DATE.match(text):
+            self.problem(key, f"'{label}' must be a date YYYY-MM-DD (or YYYY-MM, YYYY)")
+        return text
+
+    def bilingual(self, key: str) -> dict[Language, str]:
+        value = self.data.get(key)
+        if not isinstance(value, Mapping):
+            self.problem(key, f"'{key}' must have 'zh' and 'en' texts")
+            return {}
+        result: dict[Language, str] = {}
+        for lang in ("zh", "en"):
+            text = value.get(lang)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(key, f"'{key}.{lang}' is missing or empty")
+            else:
+                result[lang] = text.strip()
+        return result
+
+    def string_list(self, key: str, value: Any, label: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(key, f"'{label}' must be a list of texts")
+            return ()
+        return tuple(v.strip() for v in value if v.strip())
+
+    def source(self) -> Source | None:
+        value = self.data.get("source")
+        if not isinstance(value, Mapping):
+            self.problem("source", "missing 'source' (issuer, document, date)")
+            return None
+        issuer = value.get("issuer")
+        document = value.get("document")
+        if not isinstance(issuer, str) or not issuer.strip():
+            self.problem("source", "'source.issuer' is missing")
+        if not isinstance(document, str) or not document.strip():
+            self.problem("source", "'source.document' is missing")
+        date = self.date("source", value.get("date"), label="source.date")
+        url = value.get("url")
+        if url is not None and not (isinstance(url, str) and url.startswith("https://")):
+            self.problem("source", "'source.url' must be an https:// address")
+            url = None
+        if not isinstance(issuer, str) or not isinstance(document, str):
+            return None
+        return Source(issuer.strip(), document.strip(), date, url or None)
+
+    def age_range(self) -> tuple[int, int] | None:
+        value = self.data.get("age_months")
+        if value is None:
+            return None
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        )
+        if not ok or not 0 <= value[0] <= value[1] <= 72:
+            self.problem("age_months", "'age_months' must be [min, max] months, 0 to 72")
+            return None
+        return (value[0], value[1])
+
+    def entry(self, body: str) -> Entry:
+        entry_id = self.text("id")
+        if entry_id and not _ID.match(entry_id):
+            self.problem("id", "'id' must be lowercase words joined by '-'")
+        elif entry_id and entry_id != self.path.stem:
+            self.problem("id", f"'id' ({entry_id}) must equal the file name ({self.path.stem})")
+        title = self.bilingual("title")
+        summary = self.bilingual("summary")
+        topics = self.string_list("topics", self.data.get("topics"), "topics")
+        source = self.source()
+        reviewed_on = self.date("reviewed_on", self.data.get("reviewed_on"))
+        review_due = self.date("review_due", self.data.get("review_due"))
+        status = self.text("status")
+        if status and status not in STATUSES:
+            self.problem("status", f"'status' must be one of {', '.join(STATUSES)}")
+        needs_review = self.data.get("needs_review", False)
+        if not isinstance(needs_review, bool):
+            self.problem("needs_review", "'needs_review' must be true or false")
+            needs_review = True
+        questions_raw = self.data.get("questions") or {}
+        questions: dict[Language, tuple[str, ...]] = {}
+        if not isinstance(questions_raw, Mapping):
+            self.problem("questions", "'questions' must have 'zh' and/or 'en' lists")
+        else:
+            for lang in ("zh", "en"):
+                questions[lang] = self.string_list(
+                    "questions", questions_raw.get(lang), f"questions.{lang}"
+                )
+        related = self.string_list("related", self.data.get("related"), "related")
+        if not body.strip():
+            self.problems.append(Problem(self.path, len(self._key_lines) + 2, "the body is empty"))
+        if self.problems or source is None:
+            raise _EntryErrors(self.problems)
+        return Entry(
+            id=entry_id,
+            title=title,
+            summary=summary,
+            body=body.strip(),
+            topics=topics,
+            source=source,
+            reviewed_on=reviewed_on,
+            review_due=review_due,
+            status=status,
+            needs_review=needs_review,
+            age_months=self.age_range(),
+            questions=questions,
+            related=related,
+            path=self.path,
+        )
+
+
+def _top_level_key_lines(front_text: str) -> dict[str, int]:
+    # +2: line 1 of the file is the opening '---'.
+    lines: dict[str, int] = {}
+    for number, line in enumerate(front_text.splitlines(), start=2):
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def parse_entry(path: Path, text: str) -> Entry:
+    """Parses one entry file's text; raises ValueError listing every problem found."""
+    try:
+        return _parse(path, text)
+    except _EntryErrors as errors:
+        raise ValueError("\n".join(str(p) for p in errors.problems)) from None
+
+
+def _parse(path: Path, text: str) -> Entry:
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not match:
+        raise _EntryErrors([Problem(path, 1, "no front matter: the file must start with '---'")])
+    front_text = match.group(1)
+    try:
+        data = yaml.safe_load(front_text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(error, "problem", None) or "invalid YAML"
+        problem = Problem(path, line, f"front matter is not valid YAML: {reason}")
+        raise _EntryErrors([problem]) from None
+    if not isinstance(data, Mapping):
+        raise _EntryErrors([Problem(path, 2, "front matter must be a mapping of fields")])
+    reader = _Reader(path, front_text, data)
+    return reader.entry(text[match.end() :])
+
+
+def load_entries(directory: Path) -> LoadResult:
+    """Loads every `*.md` entry under directory; broken files become problems, not errors."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for path in sorted(directory.glob("*.md")):
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                problems.append(Problem(path, 1, f"file is larger than {MAX_FILE_BYTES} bytes"))
+                continue
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(path, 1, f"cannot read file: {error}"))
+            continue
+        try:
+            entries.append(_parse(path, text))
+        except _EntryErrors as errors:
+            problems.extend(errors.problems)
+    problems.extend(_cross_entry_problems(entries))
+    return LoadResult(entries=_without_duplicate_ids(entries), problems=problems)
+
+
+def _cross_entry_problems(entries: Iterable[Entry]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Entry] = {}
+    entries = list(entries)
+    known = {e.id for e in entries}
+    for entry in entries:
+        path = entry.path or Path(entry.id)
+        if entry.id in seen:
+            problems.append(Problem(path, 2, f"duplicate id '{entry.id}'"))
+        seen.setdefault(entry.id, entry)
+        for other in entry.related:
+            if other not in known:
+                problems.append(Problem(path, 2, f"related entry '{other}' does not exist"))
+    return problems
+
+
+def _without_duplicate_ids(entries: list[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        if entry.id not in seen:
+            seen.add(entry.id)
+            unique.append(entry)
+    return unique

@@ -1,0 +1,120 @@
+"""Guidance answers: the best entry for a question, in the parent's language, with its source."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from knowledge_base.content import Entry
+from knowledge_base.language import Language
+from knowledge_base.review_queue import ReviewQueue
+from knowledge_base.search import GuidanceSearch, SearchHit
+
+# Cosine similarity of e5-small below which the best entry is not trusted as the answer.
+# Calibrated on benchmarks/data (see benchmarks/README.md); e5 scores sit in a narrow band.
+DEFAULT_CONFIDENCE_THRESHOLD = 0.80
+MAX_RELATED = 3
+
+
+@dataclass(frozen=True)
+class GuidanceAnswer:
+    """What the bot says for one question. `entry` is None when nothing is trusted."""
+
+    question: str
+    language: Language
+    entry: Entry | None
+    score: float
+    related: list[Entry] = field(default_factory=list)
+    closest: list[Entry] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        return self.entry is not None
+
+    @property
+    def text(self) -> str:
+        if self.entry is None:
+            return ""
+        if self.language == "en":
+            return self.entry.summary["en"]
+        return self.entry.body
+
+    @property
+    def source_line(self) -> str:
+        return self.entry.source.line() if self.entry else ""
+
+    @property
+    def from_summary_only(self) -> bool:
+        """English answers are the entry's English summary of a Chinese text."""
+        return self.entry is not None and self.language == "en"
+
+
+class GuidanceService:
+    """Answers questions from the knowledge base and records the ones it cannot answer."""
+
+    def __init__(
+        self,
+        search: GuidanceSearch,
+        entries: Mapping[str, Entry],
+        review_queue: ReviewQueue | None = None,
+        *,
+        threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
+    ) -> None:
+        self._search = search
+        self._entries = entries
+        self._review_queue = review_queue
+        self.threshold = threshold
+
+    def answer(
+        self, question: str, language: Language, *, age_months: int | None = None
+    ) -> GuidanceAnswer:
+        hits = self._search.search(question, limit=MAX_RELATED + 2, age_months=age_months)
+        best = hits[0] if hits else None
+        if best is None or best.score < self.threshold:
+            if self._review_queue is not None:
+                self._review_queue.record(
+                    question,
+                    language,
+                    best.entry.id if best else None,
+                    round(best.score, 4) if best else None,
+                )
+            return GuidanceAnswer(
+                question=question,
+                language=language,
+                entry=None,
+                score=best.score if best else 0.0,
+                closest=[h.entry for h in hits[:MAX_RELATED]],
+            )
+        return GuidanceAnswer(
+            question=question,
+            language=language,
+            entry=best.entry,
+            score=best.score,
+            related=self._related(best.entry, hits),
+        )
+
+    def answer_entry(self, entry_id: str, language: Language) -> GuidanceAnswer | None:
+        """The answer for a known entry, as when a parent taps a suggested question."""
+        entry = self._entries.get(entry_id)
+        if entry is None or not entry.published:
+            return None
+        return GuidanceAnswer(
+            question=entry.title[language],
+            language=language,
+            entry=entry,
+            score=1.0,
+            related=self._related(entry, []),
+        )
+
+    def _related(self, entry: Entry, hits: list[SearchHit]) -> list[Entry]:
+        related: list[Entry] = []
+        candidates = [self._entries.get(i) for i in entry.related] + [h.entry for h in hits]
+        for candidate in candidates:
+            if (
+                candidate is not None
+                and candidate.published
+                and candidate.id != entry.id
+                and candidate not in related
+            ):
+                related.append(candidate)
+        return related[:MAX_RELATED]

@@ -1,0 +1,182 @@
+"""The faiss index of content passages, persisted beside a manifest.
+
+The manifest records which embedding model and which content the index was built from, so the
+index is rebuilt exactly when one of them changed and loaded otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from knowledge_base.chunking import Chunk, entry_chunks
+from knowledge_base.content import Entry
+from knowledge_base.embedding import Embedder, Vectors
+
+logger = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1
+_INDEX_FILE = "passages.faiss"
+_CHUNKS_FILE = "chunks.json"
+_MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    model: str
+    content_hash: str
+    chunk_count: int
+    dim: int
+    built_at: str
+    build_seconds: float
+
+
+def content_hash(chunks: Sequence[Chunk]) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(f"{chunk.entry_id}\x1f{chunk.kind}\x1f{chunk.text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def chunks_for(entries: Sequence[Entry]) -> list[Chunk]:
+    return [chunk for entry in sorted(entries, key=lambda e: e.id) for chunk in entry_chunks(entry)]
+
+
+class PassageIndex:
+    """Exact inner-product search over normalised passage vectors."""
+
+    def __init__(self, index: Any, chunks: list[Chunk], manifest: Manifest) -> None:
+        self._index = index
+        self.chunks = chunks
+        self.manifest = manifest
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], vectors: Vectors, manifest: Manifest) -> PassageIndex:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        if len(chunks):
+            index.add(vectors)
+        return cls(index, chunks, manifest)
+
+    def search(self, query: Vectors, k: int) -> list[tuple[Chunk, float]]:
+        """Nearest passages to one query vector, best first."""
+        if not self.chunks:
+            return []
+        k = min(k, len(self.chunks))
+        scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
+        return [
+            (self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
+        ]
+
+    def save(self, directory: Path) -> None:
+        """Writes the index atomically: a crash leaves the old index in place."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            faiss.write_index(self._index, str(staging / _INDEX_FILE))
+            (staging / _CHUNKS_FILE).write_text(
+                json.dumps([asdict(c) for c in self.chunks], ensure_ascii=False), "utf-8"
+            )
+            (staging / _MANIFEST_FILE).write_text(
+                json.dumps(asdict(self.manifest), indent=2), "utf-8"
+            )
+            old = directory.with_name(f".{directory.name}-old")
+            if directory.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(directory, old)
+            os.replace(staging, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, directory: Path) -> PassageIndex:
+        manifest = read_manifest(directory)
+        if manifest is None:
+            raise FileNotFoundError(f"no index manifest in {directory}")
+        index = faiss.read_index(str(directory / _INDEX_FILE))
+        raw = json.loads((directory / _CHUNKS_FILE).read_text("utf-8"))
+        chunks = [Chunk(**item) for item in raw]
+        if index.ntotal != len(chunks):
+            raise ValueError(f"index in {directory} holds {index.ntotal} vectors for {len(chunks)}")
+        return cls(index, chunks, manifest)
+
+
+def read_manifest(directory: Path) -> Manifest | None:
+    try:
+        data = json.loads((directory / _MANIFEST_FILE).read_text("utf-8"))
+        return Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def index_is_current(directory: Path, embedder_identity: str, chunks: Sequence[Chunk]) -> bool:
+    manifest = read_manifest(directory)
+    return (
+        manifest is not None
+        and manifest.format == INDEX_FORMAT
+        and manifest.model == embedder_identity
+        and manifest.content_hash == content_hash(chunks)
+        and (directory / _INDEX_FILE).is_file()
+    )
+
+
+def build_index(
+    entries: Sequence[Entry], embedder: Embedder, *, show_progress: bool = False
+) -> PassageIndex:
+    chunks = chunks_for(entries)
+    started = time.perf_counter()
+    vectors = embedder.embed_passages([c.text for c in chunks], show_progress=show_progress)
+    if not chunks:
+        vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+    manifest = Manifest(
+        format=INDEX_FORMAT,
+        model=embedder.identity,
+        content_hash=content_hash(chunks),
+        chunk_count=len(chunks),
+        dim=embedder.dim,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        build_seconds=round(time.perf_counter() - started, 3),
+    )
+    return PassageIndex.build(chunks, vectors, manifest)
+
+
+def ensure_index(
+    directory: Path,
+    entries: Sequence[Entry],
+    embedder: Embedder,
+    *,
+    force: bool = False,
+    show_progress: bool = False,
+) -> tuple[PassageIndex, bool]:
+    """Loads the index if it matches model and content, else builds and saves it.
+
+    Returns the index and whether it was (re)built.
+    """
+    chunks = chunks_for(entries)
+    if not force and index_is_current(directory, embedder.identity, chunks):
+        try:
+            return PassageIndex.load(directory), False
+        except (OSError, ValueError, RuntimeError) as error:
+            logger.warning("Index in %s is unreadable (%s); rebuilding", directory, error)
+    index = build_index(entries, embedder, show_progress=show_progress)
+    index.save(directory)
+    logger.info(
+        "Built index of %d passages in %.1f s",
+        index.manifest.chunk_count,
+        index.manifest.build_seconds,
+    )
+    return index, True

@@ -1,0 +1,44 @@
+"""Which language a parent is writing in, so the bot can answer in the same one."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Language = Literal["zh", "en"]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+# Latin-letter words that Chinese-speaking parents type in Chinese chats as well; on their
+# own they say nothing about which language to answer in.
+_LANGUAGE_NEUTRAL = frozenset(
+    {
+        "ok",
+        "okk",
+        "okay",
+        "emm",
+        "emmm",
+        "hhh",
+        "hh",
+        "haha",
+        "hahaha",
+        "thx",
+        "tks",
+        "pls",
+        "plz",
+        "app",
+        "bb",
+        "kk",
+    }
+)
+
+
+def detect_language(text: str) -> Language | None:
+    """Returns "zh" or "en", or None when the text does not tell (emoji, "ok", digits)."""
+    if _CJK.search(text):
+        return "zh"
+    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    if any(w not in _LANGUAGE_NEUTRAL for w in words):
+        return "en"
+    return None

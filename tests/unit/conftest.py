@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ENTRY_TEMPLATE = """---
+id: {id}
+title:
+  zh: {title_zh}
+  en: {title_en}
+summary:
+  zh: {title_zh}的简要回答。
+  en: A short answer about {title_en}.
+topics: [test]
+age_months: [0, 36]
+source:
+  issuer: 国家卫生健康委员会
+  document: 测试文件
+  date: 2022-01-01
+reviewed_on: 2026-11-30
+review_due: 2027-11-30
+status: {status}
+needs_review: false
+questions:
+  zh: [{title_zh}]
+  en: [{title_en}]
+---
+{body}
+"""
+
+
+def write_entry(
+    directory: Path,
+    entry_id: str,
+    title_zh: str,
+    title_en: str,
+    body: str = "正文内容。",
+    status: str = "published",
+) -> Path:
+    path = directory / f"{entry_id}.md"
+    path.write_text(
+        ENTRY_TEMPLATE.format(
+            id=entry_id,
+            title_zh=title_zh,
+            title_en=title_en,
+            body=body,
+            status=status,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "content"
+    directory.mkdir()
+    write_entry(
+        directory, "solids", "宝宝几个月加辅食", "When to start solid food", "满6月龄添加辅食。"
+    )
+    write_entry(
+        directory, "sleep", "宝宝安全睡眠", "Safe sleep for babies", "仰卧睡在自己的小床上。"
+    )
+    write_entry(directory, "tax", "个税专项附加扣除", "Income tax deduction", "每孩每月2000元。")
+    write_entry(directory, "draft-entry", "草稿条目", "A draft", status="draft")
+    return directory

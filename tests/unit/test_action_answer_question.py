@@ -1,0 +1,101 @@
+"""The action asserts response names and events, not wording (wording lives in the domain)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guidance import ActionAnswerQuestion
+from knowledge_base.content import load_entries
+from knowledge_base.guidance import GuidanceService
+from knowledge_base.index import ensure_index
+from knowledge_base.review_queue import ReviewQueue
+from knowledge_base.search import GuidanceSearch
+from tests.unit.fakes import CharacterGramEmbedder
+
+
+def tracker(
+    text: str, language: str = "zh", entities: list[dict[str, Any]] | None = None
+) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots={"language": language},
+        latest_message={
+            "text": text,
+            "intent": {"name": "ask_guidance"},
+            "entities": entities or [],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def guidance(content_dir: Path, tmp_path: Path) -> GuidanceService:
+    loaded = load_entries(content_dir)
+    entries = {e.id: e for e in loaded.published()}
+    embedder = CharacterGramEmbedder()
+    index, _ = ensure_index(tmp_path / "index", loaded.published(), embedder)
+    search = GuidanceSearch(index, entries, embedder)
+    return GuidanceService(search, entries, ReviewQueue(tmp_path / "q.sqlite3"), threshold=0.5)
+
+
+def run(action: ActionAnswerQuestion, t: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def test_answer_carries_text_source_and_related_buttons(guidance: GuidanceService) -> None:
+    messages, events = run(ActionAnswerQuestion(lambda: guidance), tracker("宝宝几个月加辅食"))
+    assert messages[0]["response"] == "utter_guidance_answer"
+    assert messages[0]["answer"] == "满6月龄添加辅食。"
+    assert "国家卫生健康委员会" in messages[0]["source"]
+    assert messages[-1]["response"] == "utter_guidance_related"
+    assert all(
+        b["payload"].startswith('/ask_guidance{"kb_entry": ') for b in messages[-1]["buttons"]
+    )
+    assert events == [SlotSet("last_entry_id", "solids")]
+
+
+def test_english_answer_says_it_is_a_summary(guidance: GuidanceService) -> None:
+    messages, _ = run(
+        ActionAnswerQuestion(lambda: guidance), tracker("safe sleep for babies", "en")
+    )
+    names = [m["response"] for m in messages]
+    assert names[:2] == ["utter_guidance_answer", "utter_guidance_chinese_only"]
+    assert messages[0]["answer"].startswith("A short answer about Safe sleep")
+
+
+def test_button_payload_opens_the_entry_directly(guidance: GuidanceService) -> None:
+    t = tracker(
+        '/ask_guidance{"kb_entry": "tax"}', entities=[{"entity": "kb_entry", "value": "tax"}]
+    )
+    messages, events = run(ActionAnswerQuestion(lambda: guidance), t)
+    assert messages[0]["answer"] == "每孩每月2000元。"
+    assert events == [SlotSet("last_entry_id", "tax")]
+
+
+def test_not_sure_offers_closest_topics_and_sets_nothing(guidance: GuidanceService) -> None:
+    messages, events = run(ActionAnswerQuestion(lambda: guidance), tracker("qqq zzz www"))
+    assert messages[0]["response"] == "utter_guidance_not_sure"
+    assert messages[1]["response"] == "utter_guidance_closest_topics"
+    assert messages[1]["buttons"]
+    assert events == []
+
+
+def test_a_broken_knowledge_base_gets_a_clear_message() -> None:
+    def broken() -> GuidanceService:
+        raise RuntimeError("index missing")
+
+    messages, events = run(ActionAnswerQuestion(broken), tracker("宝宝发烧"))
+    assert [m["response"] for m in messages] == ["utter_guidance_unavailable"]
+    assert events == []

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.gateway.app import create_app
+from bot.rasa_client import BackendUnavailable, PartState, RasaClient
+from bot.settings import Settings
+
+
+class FakeRasa(RasaClient):
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.slots: list[tuple[str, str, Any]] = []
+        self.rasa_up = True
+        self.actions_up = True
+        self.replies: list[dict[str, Any]] = [
+            {"recipient_id": "x", "text": "你好", "buttons": [{"title": "t", "payload": "/p"}]}
+        ]
+
+    async def send_message(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        if not self.rasa_up:
+            raise BackendUnavailable("rasa", "ClientConnectorError")
+        self.sent.append((sender_id, text))
+        return self.replies
+
+    async def set_slot(self, sender_id: str, name: str, value: Any) -> None:
+        if not self.rasa_up:
+            raise BackendUnavailable("rasa", "ClientConnectorError")
+        self.slots.append((sender_id, name, value))
+
+    async def rasa_state(self) -> PartState:
+        return PartState("rasa", self.rasa_up, "model.tar.gz" if self.rasa_up else "down")
+
+    async def actions_state(self) -> PartState:
+        return PartState("actions", self.actions_up, "ok" if self.actions_up else "down")
+
+
+@pytest.fixture
+def fake() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, fake: FakeRasa, tmp_path: Path) -> TestClient[Any, Any]:
+    settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
+
+    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
+        return fake
+
+    app = create_app(settings, rasa_client_factory=factory)
+    result: TestClient[Any, Any] = await aiohttp_client(app)
+    return result
+
+
+async def test_chat_relays_to_rasa_and_returns_replies(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    response = await client.post("/api/chat", json={"sender_id": "p1", "message": "你好"})
+    assert response.status == 200
+    body = await response.json()
+    assert body["replies"] == [{"text": "你好", "buttons": [{"title": "t", "payload": "/p"}]}]
+    assert fake.sent == [("p1", "你好")]
+
+
+async def test_language_slot_is_set_only_when_it_changes(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    for message in ["hello", "when can my baby eat solids", "ok", "宝宝发烧了"]:
+        await client.post("/api/chat", json={"sender_id": "p2", "message": message})
+    assert fake.slots == [("p2", "language", "en"), ("p2", "language", "zh")]
+
+
+async def test_phone_numbers_are_masked_before_rasa_sees_them(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    await client.post("/api/chat", json={"sender_id": "p3", "message": "电话13812345678"})
+    assert fake.sent == [("p3", "电话138****5678")]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"message": "hi"}, "sender_id", "missing_field"),
+        ({"sender_id": "a"}, "message", "missing_field"),
+        ({"sender_id": "a", "message": "   "}, "message", "empty_field"),
+        ({"sender_id": "a", "message": 5}, "message", "wrong_type"),
+        ({"sender_id": ["a"], "message": "hi"}, "sender_id", "wrong_type"),
+        ({"sender_id": "a b<script>", "message": "hi"}, "sender_id", "invalid_field"),
+        ({"sender_id": "a", "message": "长" * 2001}, "message", "message_too_long"),
+    ],
+)
+async def test_bad_requests_get_400_saying_what_is_wrong(
+    client: TestClient[Any, Any], fake: FakeRasa, body: dict[str, Any], field: str, code: str
+) -> None:
+    response = await client.post("/api/chat", json=body)
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert error["code"] == code
+    assert error["field"] == field
+    assert field in error["message"]
+    assert fake.sent == []
+
+
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b"\xff\xfe"])
+async def test_non_json_bodies_get_400(client: TestClient[Any, Any], raw: bytes) -> None:
+    response = await client.post(
+        "/api/chat", data=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] in {"empty_body", "invalid_json"}
+
+
+async def test_a_message_of_exactly_2000_characters_is_accepted(
+    client: TestClient[Any, Any],
+) -> None:
+    response = await client.post("/api/chat", json={"sender_id": "a", "message": "字" * 2000})
+    assert response.status == 200
+
+
+async def test_rasa_down_gives_503_with_a_friendly_message_in_the_parents_language(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.rasa_up = False
+    response = await client.post("/api/chat", json={"sender_id": "p4", "message": "is it up"})
+    assert response.status == 503
+    body = await response.json()
+    assert body["error"]["part"] == "rasa"
+    assert "try again" in body["replies"][0]["text"]
+    fake.rasa_up = True
+    response = await client.post("/api/chat", json={"sender_id": "p4", "message": "back?"})
+    assert response.status == 200
+
+
+async def test_empty_reply_with_action_server_down_gives_503(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.replies = []
+    fake.actions_up = False
+    response = await client.post("/api/chat", json={"sender_id": "p5", "message": "宝宝发烧"})
+    assert response.status == 503
+    body = await response.json()
+    assert body["error"]["part"] == "actions"
+    assert "稍后再试" in body["replies"][0]["text"]
+
+
+async def test_empty_reply_with_everything_up_says_something(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.replies = []
+    response = await client.post("/api/chat", json={"sender_id": "p6", "message": "嗯"})
+    assert response.status == 200
+    assert (await response.json())["replies"][0]["text"]
+
+
+async def test_healthz_reports_each_part(client: TestClient[Any, Any], fake: FakeRasa) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert (await response.json())["parts"]["rasa"]["ok"] is True
+    fake.actions_up = False
+    response = await client.get("/healthz")
+    assert response.status == 503
+    body = await response.json()
+    assert body["parts"]["actions"]["ok"] is False
+    assert body["status"] == "unavailable"
+
+
+async def test_index_page_is_served_with_a_strict_policy(client: TestClient[Any, Any]) -> None:
+    response = await client.get("/")
+    assert response.status == 200
+    assert "托育助手" in await response.text()
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert (await client.get("/static/chat.js")).status == 200

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.content import load_entries
+from knowledge_base.guidance import GuidanceService
+from knowledge_base.index import ensure_index
+from knowledge_base.review_queue import ReviewQueue
+from knowledge_base.search import GuidanceSearch
+from tests.unit.fakes import CharacterGramEmbedder
+
+
+@pytest.fixture
+def service(content_dir: Path, tmp_path: Path) -> tuple[GuidanceService, ReviewQueue]:
+    loaded = load_entries(content_dir)
+    entries = {e.id: e for e in loaded.entries}
+    embedder = CharacterGramEmbedder()
+    index, _ = ensure_index(tmp_path / "index", loaded.entries, embedder)
+    queue = ReviewQueue(tmp_path / "queue.sqlite3")
+    search = GuidanceSearch(index, entries, embedder)
+    return GuidanceService(search, entries, queue, threshold=0.5), queue
+
+
+def test_answers_with_the_best_entry_and_its_source(
+    service: tuple[GuidanceService, ReviewQueue],
+) -> None:
+    guidance, _ = service
+    answer = guidance.answer("宝宝几个月加辅食呀", "zh")
+    assert answer.confident
+    assert answer.entry is not None
+    assert answer.entry.id == "solids"
+    assert answer.text == "满6月龄添加辅食。"
+    assert "国家卫生健康委员会" in answer.source_line
+    assert all(e.id != "solids" for e in answer.related)
+
+
+def test_english_answers_use_the_english_summary(
+    service: tuple[GuidanceService, ReviewQueue],
+) -> None:
+    guidance, _ = service
+    answer = guidance.answer("safe sleep for my baby", "en")
+    assert answer.entry is not None
+    assert answer.entry.id == "sleep"
+    assert answer.text == "A short answer about Safe sleep for babies."
+    assert answer.from_summary_only
+
+
+def test_drafts_are_never_answered(service: tuple[GuidanceService, ReviewQueue]) -> None:
+    guidance, _ = service
+    answer = guidance.answer("草稿条目", "zh")
+    assert answer.entry is None or answer.entry.id != "draft-entry"
+    assert guidance.answer_entry("draft-entry", "zh") is None
+
+
+def test_low_confidence_is_admitted_and_recorded_with_numbers_masked(
+    service: tuple[GuidanceService, ReviewQueue],
+) -> None:
+    guidance, queue = service
+    answer = guidance.answer("xyzzy qwerty 13812345678", "en")
+    assert not answer.confident
+    assert answer.text == ""
+    recorded = queue.recent()
+    assert len(recorded) == 1
+    assert "13812345678" not in recorded[0].question
+    assert recorded[0].language == "en"
+    assert recorded[0].best_score is not None
+
+
+def test_answer_entry_opens_a_known_entry(service: tuple[GuidanceService, ReviewQueue]) -> None:
+    guidance, _ = service
+    answer = guidance.answer_entry("tax", "en")
+    assert answer is not None
+    assert answer.entry is not None
+    assert answer.question == "Income tax deduction"
+    assert guidance.answer_entry("missing", "zh") is None

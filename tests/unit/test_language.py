@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.language import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("宝宝几个月可以加辅食？", "zh"),
+        ("when can my baby start solid food?", "en"),
+        ("我家baby 8个月了", "zh"),
+        ("my baby wont sleep", "en"),
+        ("ok", None),
+        ("OK的", "zh"),
+        ("👍", None),
+        ("12345", None),
+        ("thx", None),
+        ("hi", "en"),
+    ],
+)
+def test_detects_the_language_a_parent_writes_in(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
