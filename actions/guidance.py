@@ -36,11 +36,16 @@ def requested_entry_id(tracker: Tracker) -> str | None:
     return None
 
 
+def process_guidance() -> GuidanceService:
+    return services().guidance
+
+
 class ActionAnswerQuestion(Action):
     """Answers with the best entry and its source, or says honestly that it is not sure."""
 
-    def __init__(self, guidance: Callable[[], GuidanceService] | None = None) -> None:
-        self._guidance = guidance or (lambda: services().guidance)
+    # A module-level function, not a lambda: Sanic pickles actions into its worker process.
+    def __init__(self, guidance: Callable[[], GuidanceService] = process_guidance) -> None:
+        self._guidance = guidance
 
     def name(self) -> str:
         return "action_answer_question"

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from knowledge_base.guidance import DEFAULT_CONFIDENCE_THRESHOLD
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -78,7 +80,9 @@ class Settings:
             tracker_store_url=env.get("TUOYU_TRACKER_STORE_URL", "").strip() or None,
             log_level=env.get("TUOYU_LOG_LEVEL", "INFO").strip().upper() or "INFO",
             request_timeout_s=_float(env, "TUOYU_REQUEST_TIMEOUT", 20.0),
-            confidence_threshold=_float(env, "TUOYU_CONFIDENCE_THRESHOLD", 0.80),
+            confidence_threshold=_float(
+                env, "TUOYU_CONFIDENCE_THRESHOLD", DEFAULT_CONFIDENCE_THRESHOLD
+            ),
             content_dir=_path(env, "TUOYU_CONTENT_DIR", project / "knowledge_base" / "content"),
             embedding_model_dir=_path(
                 env, "TUOYU_EMBEDDING_MODEL_DIR", var / "models" / "multilingual-e5-small"

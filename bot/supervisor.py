@@ -114,6 +114,7 @@ class ManagedProcess:
                 if self._echo:
                     print(prefix + line, flush=True)
         finally:
+            stream.close()
             if log is not None:
                 log.close()
 
@@ -131,6 +132,8 @@ class ManagedProcess:
             process.wait(timeout=5)
         if self._pump is not None:
             self._pump.join(timeout=2)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 class Supervisor:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from knowledge_base.content import Entry
 from knowledge_base.embedding import Embedder
-from knowledge_base.index import PassageIndex
+
+if TYPE_CHECKING:  # faiss loads only where an index is actually used
+    from knowledge_base.index import PassageIndex
 
 # Passages looked at per query before grouping them by entry.
 _CANDIDATE_PASSAGES = 40

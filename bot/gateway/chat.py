@@ -55,7 +55,9 @@ async def handle_chat(request: web.Request) -> web.Response:
     rasa = request.app[RASA]
     languages = request.app[LANGUAGES]
     known = languages.get(chat.sender_id)
-    language: Language = detect_language(chat.message) or known or "zh"
+    # Button payloads ("/ask_guidance{...}") are ours, not the parent's words.
+    spoken = None if chat.message.startswith("/") else detect_language(chat.message)
+    language: Language = spoken or known or "zh"
     text = mask_personal_numbers(chat.message)
     try:
         if language != known:

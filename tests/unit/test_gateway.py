@@ -77,6 +77,16 @@ async def test_language_slot_is_set_only_when_it_changes(
     assert fake.slots == [("p2", "language", "en"), ("p2", "language", "zh")]
 
 
+async def test_button_payloads_do_not_change_the_language(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    await client.post("/api/chat", json={"sender_id": "p7", "message": "宝宝发烧"})
+    payload = '/ask_guidance{"kb_entry": "fever"}'
+    response = await client.post("/api/chat", json={"sender_id": "p7", "message": payload})
+    assert (await response.json())["language"] == "zh"
+    assert fake.slots == [("p7", "language", "zh")]
+
+
 async def test_phone_numbers_are_masked_before_rasa_sees_them(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:

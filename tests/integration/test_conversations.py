@@ -1,0 +1,97 @@
+"""Conversations through /api/chat with the real Rasa server, action server and gateway."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import pytest
+
+from tests.integration.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+
+def sender() -> str:
+    return f"it-{uuid.uuid4().hex[:12]}"
+
+
+def test_healthz_is_ok_when_all_parts_answer(stack: Stack) -> None:
+    status, body = stack.healthz()
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["parts"]["rasa"]["ok"] is True
+    assert body["parts"]["rasa"]["detail"] == stack.rasa_model.name
+    assert body["parts"]["actions"]["ok"] is True
+
+
+def test_chinese_question_gets_a_sourced_chinese_answer(stack: Stack) -> None:
+    status, body = stack.chat(sender(), "宝宝几个月可以加辅食？")
+    assert status == 200
+    first = body["replies"][0]["text"]
+    assert "6月龄" in first
+    assert "来源：中国营养学会" in first
+    related = body["replies"][-1]["buttons"]
+    assert related
+    assert all(b["payload"].startswith("/ask_guidance") for b in related)
+
+
+def test_english_question_gets_a_sourced_english_answer(stack: Stack) -> None:
+    texts = stack.texts(sender(), "when can my baby start solid food?")
+    assert "6 months" in texts[0]
+    assert "Source: 中国营养学会" in texts[0]
+    assert any("English summary" in t for t in texts)
+
+
+def test_greeting_follows_the_parents_language(stack: Stack) -> None:
+    person = sender()
+    assert "托育助手" in stack.texts(person, "你好")[0]
+    assert "Tuoyu" in stack.texts(person, "hello there")[0]
+    # "ok" tells nothing about the language: the conversation stays in English.
+    assert "anything else" in stack.texts(person, "ok")[0]
+    assert "还有什么" in stack.texts(person, "好的")[0]
+
+
+def test_a_related_question_button_opens_its_entry(stack: Stack) -> None:
+    person = sender()
+    _, body = stack.chat(person, "3岁以下个税能扣多少")
+    assert "2000元" in body["replies"][0]["text"]
+    button = body["replies"][-1]["buttons"][0]
+    _, followed = stack.chat(person, button["payload"])
+    entry_id = json.loads(button["payload"].removeprefix("/ask_guidance"))["kb_entry"]
+    tracker = stack.tracker(person)
+    assert tracker["slots"]["last_entry_id"] == entry_id
+    assert "来源" in followed["replies"][0]["text"]
+
+
+def test_unknown_question_is_admitted_and_queued_with_numbers_masked(stack: Stack) -> None:
+    person = sender()
+    texts = stack.texts(person, "孩子总咬人怎么办，我电话13812345678")
+    assert "不太确定" in texts[0]
+    with sqlite3.connect(stack.settings.review_queue_path) as db:
+        rows = db.execute("SELECT question, language FROM unanswered_questions").fetchall()
+    assert ("孩子总咬人怎么办，我电话138****5678", "zh") in rows
+
+
+def test_stored_conversations_hold_no_raw_phone_numbers(stack: Stack) -> None:
+    person = sender()
+    stack.texts(person, "我的手机是13912345678，宝宝发烧怎么办")
+    stored = json.dumps(stack.tracker(person), ensure_ascii=False)
+    assert "13912345678" not in stored
+    assert "139****5678" in stored
+
+
+def test_out_of_scope_and_bot_challenge(stack: Stack) -> None:
+    person = sender()
+    assert "帮不上忙" in stack.texts(person, "明天北京天气怎么样")[0]
+    assert "不是真人" in stack.texts(person, "你是机器人吗")[0]
+
+
+def test_bad_requests_are_rejected_by_the_gateway(stack: Stack) -> None:
+    status, body = stack.chat(sender(), "字" * 2001)
+    assert status == 400
+    assert body["error"]["code"] == "message_too_long"
+    status, body = stack.chat("", "hi")
+    assert status == 400
+    assert body["error"]["field"] == "sender_id"
