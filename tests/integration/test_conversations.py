@@ -8,13 +8,19 @@ import uuid
 
 import pytest
 
-from tests.integration.conftest import Stack
+from bot.local_stack import LocalStack as Stack
 
 pytestmark = pytest.mark.integration
 
 
 def sender() -> str:
     return f"it-{uuid.uuid4().hex[:12]}"
+
+
+def reply_texts(stack: Stack, sender_id: str, message: str) -> list[str]:
+    status, body = stack.chat(sender_id, message)
+    assert status == 200, body
+    return [reply["text"] for reply in body["replies"]]
 
 
 def test_healthz_is_ok_when_all_parts_answer(stack: Stack) -> None:
@@ -38,7 +44,7 @@ def test_chinese_question_gets_a_sourced_chinese_answer(stack: Stack) -> None:
 
 
 def test_english_question_gets_a_sourced_english_answer(stack: Stack) -> None:
-    texts = stack.texts(sender(), "when can my baby start solid food?")
+    texts = reply_texts(stack, sender(), "when can my baby start solid food?")
     assert "6 months" in texts[0]
     assert "Source: 中国营养学会" in texts[0]
     assert any("English summary" in t for t in texts)
@@ -46,11 +52,11 @@ def test_english_question_gets_a_sourced_english_answer(stack: Stack) -> None:
 
 def test_greeting_follows_the_parents_language(stack: Stack) -> None:
     person = sender()
-    assert "托育助手" in stack.texts(person, "你好")[0]
-    assert "Tuoyu" in stack.texts(person, "hello there")[0]
+    assert "托育助手" in reply_texts(stack, person, "你好")[0]
+    assert "Tuoyu" in reply_texts(stack, person, "hello there")[0]
     # "ok" tells nothing about the language: the conversation stays in English.
-    assert "anything else" in stack.texts(person, "ok")[0]
-    assert "还有什么" in stack.texts(person, "好的")[0]
+    assert "anything else" in reply_texts(stack, person, "ok")[0]
+    assert "还有什么" in reply_texts(stack, person, "好的")[0]
 
 
 def test_a_related_question_button_opens_its_entry(stack: Stack) -> None:
@@ -67,7 +73,7 @@ def test_a_related_question_button_opens_its_entry(stack: Stack) -> None:
 
 def test_unknown_question_is_admitted_and_queued_with_numbers_masked(stack: Stack) -> None:
     person = sender()
-    texts = stack.texts(person, "孩子总咬人怎么办，我电话13812345678")
+    texts = reply_texts(stack, person, "孩子总咬人怎么办，我电话13812345678")
     assert "不太确定" in texts[0]
     with sqlite3.connect(stack.settings.review_queue_path) as db:
         rows = db.execute("SELECT question, language FROM unanswered_questions").fetchall()
@@ -76,7 +82,7 @@ def test_unknown_question_is_admitted_and_queued_with_numbers_masked(stack: Stac
 
 def test_stored_conversations_hold_no_raw_phone_numbers(stack: Stack) -> None:
     person = sender()
-    stack.texts(person, "我的手机是13912345678，宝宝发烧怎么办")
+    reply_texts(stack, person, "我的手机是13912345678，宝宝发烧怎么办")
     stored = json.dumps(stack.tracker(person), ensure_ascii=False)
     assert "13912345678" not in stored
     assert "139****5678" in stored
@@ -84,8 +90,8 @@ def test_stored_conversations_hold_no_raw_phone_numbers(stack: Stack) -> None:
 
 def test_out_of_scope_and_bot_challenge(stack: Stack) -> None:
     person = sender()
-    assert "帮不上忙" in stack.texts(person, "明天北京天气怎么样")[0]
-    assert "不是真人" in stack.texts(person, "你是机器人吗")[0]
+    assert "帮不上忙" in reply_texts(stack, person, "明天北京天气怎么样")[0]
+    assert "不是真人" in reply_texts(stack, person, "你是机器人吗")[0]
 
 
 def test_bad_requests_are_rejected_by_the_gateway(stack: Stack) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.local_stack import LocalStack as Stack
 from bot.supervisor import wait_until
-from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
 

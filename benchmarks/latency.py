@@ -1,0 +1,90 @@
+"""Reply latency through /api/chat and memory of the three processes.
+
+    .venv/bin/python -m benchmarks.latency [--turns 200]
+
+Starts its own stack on free ports (bot.local_stack), sends TURNS plain turns (greetings,
+thanks, "are you a bot": Rasa only) and TURNS turns that run action_answer_question, each
+conversation 10 turns long, then reads the resident memory of each process tree.
+Targets: plain p95 <= 80 ms, action p95 <= 250 ms, all three together <= 2.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from benchmarks.common import save, summary_ms
+from bot.local_stack import local_stack
+
+PLAIN = ["你好", "谢谢", "你是机器人吗", "hello", "thanks a lot", "好的", "are you a bot?", "拜拜"]
+QUESTIONS = [
+    "宝宝几个月可以加辅食？",
+    "3岁以下个税能扣多少",
+    "育儿补贴怎么领",
+    "when can my baby start solid food?",
+    "宝宝发烧38度5要去医院吗",
+    "小孩能看手机吗",
+    "托班几岁能上",
+    "how much is the tax deduction for my toddler",
+    "入托总哭怎么办",
+    "疫苗在哪打",
+]
+CONVERSATION_TURNS = 10
+
+
+def tree_rss_mb(pid: int) -> float:
+    try:
+        root = psutil.Process(pid)
+        members = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return round(total / 2**20, 1)
+
+
+def timed_turns(stack_chat: object, messages: list[str], turns: int, tag: str) -> list[float]:
+    samples: list[float] = []
+    for turn in range(turns):
+        sender = f"bench-{tag}-{turn // CONVERSATION_TURNS}"
+        message = messages[turn % len(messages)]
+        started = time.perf_counter()
+        status, _ = stack_chat(sender, message)  # type: ignore[operator]
+        samples.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"turn {turn} ({message!r}) got HTTP {status}")
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--turns", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tuoyu-bench-") as tmp, local_stack(Path(tmp)) as stack:
+        plain = timed_turns(stack.chat, PLAIN, args.turns, "plain")
+        action = timed_turns(stack.chat, QUESTIONS, args.turns, "action")
+        rss = {name: tree_rss_mb(pid) for name, pid in stack.pids().items()}
+    result = {
+        "turns_each": args.turns,
+        "plain_turn": summary_ms(plain),
+        "action_turn": summary_ms(action),
+        "rss_mb_after_turns": {**rss, "total": round(sum(rss.values()), 1)},
+        "targets": {"plain_p95_ms": 80, "action_p95_ms": 250, "total_rss_mb": 2560},
+    }
+    path = save("latency", result)
+    print(f"plain turn : {result['plain_turn']}")
+    print(f"action turn: {result['action_turn']}")
+    print(f"RSS (MB)   : {result['rss_mb_after_turns']}")
+    print(f"-> {path}")
+
+
+if __name__ == "__main__":
+    main()

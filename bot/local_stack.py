@@ -1,0 +1,120 @@
+"""The three processes on free loopback ports with a var/ folder of their own.
+
+Used by the integration tests and the benchmarks: the same process specs as `tuoyu run`,
+sharing only the built embedding model and a trained Rasa model with the project.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import processes
+from bot.settings import Settings
+from bot.supervisor import ManagedProcess, post_json, tail, wait_until
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class StackFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class LocalStack:
+    settings: Settings
+    rasa_model: Path
+    processes: dict[str, ManagedProcess]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.port}"
+
+    def chat(self, sender_id: str, message: str) -> tuple[int, dict[str, Any]]:
+        status, body = post_json(
+            f"{self.base_url}/api/chat", {"sender_id": sender_id, "message": message}
+        )
+        return status, body if isinstance(body, dict) else {}
+
+    def healthz(self) -> tuple[int, dict[str, Any]]:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:
+                return int(response.status), json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def tracker(self, sender_id: str) -> dict[str, Any]:
+        url = (
+            f"{self.settings.rasa_url}/conversations/{sender_id}/tracker"
+            f"?token={self.settings.rasa_token()}"
+        )
+        with urllib.request.urlopen(url, timeout=10) as response:
+            result: dict[str, Any] = json.loads(response.read())
+            return result
+
+    def start(self, name: str) -> None:
+        process = self.processes[name]
+        process.start()
+        if not wait_until(process.spec.ready_url, process.spec.ready_timeout_s, process):
+            raise StackFailed(f"{name} did not start:\n{self.log_tail(name)}")
+
+    def stop(self, name: str) -> None:
+        self.processes[name].stop()
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        log = self.processes[name].spec.log_file
+        return tail(log, lines) if log else ""
+
+    def pids(self) -> dict[str, int]:
+        return {name: p.pid for name, p in self.processes.items() if p.pid is not None}
+
+
+@contextmanager
+def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
+    """Starts Rasa, the action server and the gateway; stops all three on exit."""
+    from bot.training import model_path
+
+    project = Settings.from_env()
+    rasa_model = model_path(project)
+    if not rasa_model.is_file() or not (project.embedding_model_dir / "modules.json").is_file():
+        raise StackFailed("Nothing to run yet: run `tuoyu setup` (or `make setup`) first.")
+    settings = Settings.from_env(
+        {
+            "TUOYU_VAR_DIR": str(var_dir),
+            "TUOYU_EMBEDDING_MODEL_DIR": str(project.embedding_model_dir),
+            "TUOYU_LOG_LEVEL": "INFO",
+        }
+    ).with_ports(port=free_port(), rasa_port=free_port(), actions_port=free_port())
+    specs = [
+        processes.action_server(settings),
+        processes.rasa_server(settings, rasa_model),
+        processes.gateway(settings),
+    ]
+    stack = LocalStack(settings, rasa_model, {s.name: ManagedProcess(s, echo=False) for s in specs})
+    try:
+        for process in stack.processes.values():
+            process.start()
+        for name, process in stack.processes.items():
+            if not wait_until(process.spec.ready_url, process.spec.ready_timeout_s, process):
+                raise StackFailed(f"{name} did not start:\n{stack.log_tail(name)}")
+        if not wait_until(f"{stack.base_url}/healthz", 60):
+            raise StackFailed(f"never healthy: {stack.healthz()}")
+        if warm_up:
+            # Loads jieba in Rasa and the embedding model in the action server.
+            stack.chat("warm-up", "你好")
+            stack.chat("warm-up", "宝宝几个月可以加辅食？")
+        yield stack
+    finally:
+        for process in reversed(list(stack.processes.values())):
+            process.stop()
