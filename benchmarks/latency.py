@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -34,6 +36,7 @@ QUESTIONS = [
     "疫苗在哪打",
 ]
 CONVERSATION_TURNS = 10
+Chat = Callable[[str, str], tuple[int, dict[str, Any]]]
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -51,13 +54,13 @@ def tree_rss_mb(pid: int) -> float:
     return round(total / 2**20, 1)
 
 
-def timed_turns(stack_chat: object, messages: list[str], turns: int, tag: str) -> list[float]:
+def timed_turns(stack_chat: Chat, messages: list[str], turns: int, tag: str) -> list[float]:
     samples: list[float] = []
     for turn in range(turns):
         sender = f"bench-{tag}-{turn // CONVERSATION_TURNS}"
         message = messages[turn % len(messages)]
         started = time.perf_counter()
-        status, _ = stack_chat(sender, message)  # type: ignore[operator]
+        status, _ = stack_chat(sender, message)
         samples.append(time.perf_counter() - started)
         if status != 200:
             raise RuntimeError(f"turn {turn} ({message!r}) got HTTP {status}")

@@ -66,6 +66,8 @@ def rasa_env(settings: Settings, base: Mapping[str, str] | None = None) -> dict[
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(settings.project_dir),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            # Rasa 3.6's old dependency stack prints pages of deprecation notices otherwise.
+            "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning",
             "TUOYU_ACTION_ENDPOINT_URL": f"{settings.actions_url}/webhook",
         }
     )
@@ -130,6 +132,10 @@ def rasa_server(settings: Settings, model_path: Path) -> ProcessSpec:
 def action_server(settings: Settings) -> ProcessSpec:
     env = python_env(settings)
     env["SANIC_HOST"] = "127.0.0.1"  # rasa-sdk binds 0.0.0.0 unless told otherwise
+    # Rasa 3.6 calling rasa-sdk 3.21 works (PLATFORM.md); the warning would repeat per call.
+    env["PYTHONWARNINGS"] = (
+        "ignore:Your versions of rasa and rasa_sdk might not be compatible:UserWarning"
+    )
     argv = [
         sys.executable,
         "-m",

@@ -67,6 +67,20 @@
     });
   }
 
+  // A welcome written into the page, not sent to the bot: nothing is stored until the
+  // parent asks something.
+  var examples = [
+    { title: "宝宝几个月可以加辅食？", payload: "宝宝几个月可以加辅食？" },
+    { title: "育儿补贴怎么领？", payload: "国家育儿补贴怎么申请？" },
+    { title: "When can my baby start solids?", payload: "When can my baby start solid food?" }
+  ];
+  addMessage("bot", "您好！我是托育助手，可以回答 0–3 岁养育和托育政策问题，回答都注明来源。\n" +
+    "Hello! Ask me about caring for children under 3 and Beijing childcare policy.", examples);
+
+  // /?q=... asks a question straight away, so other sites can link to an answer.
+  var asked = new URLSearchParams(window.location.search).get("q");
+  if (asked && asked.trim()) { post(asked.trim().slice(0, 2000)); }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
