@@ -82,7 +82,11 @@ class LocalStack:
 
 @contextmanager
 def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
-    """Starts Rasa, the action server and the gateway; stops all three on exit."""
+    """Starts Rasa, the action server and the gateway; stops all three on exit.
+
+    Conversations, the review queue and logs go to var_dir; the embedding model, guidance
+    index and Rasa model are the project's own.
+    """
     from bot.training import model_path
 
     project = Settings.from_env()
@@ -93,6 +97,8 @@ def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
         {
             "TUOYU_VAR_DIR": str(var_dir),
             "TUOYU_EMBEDDING_MODEL_DIR": str(project.embedding_model_dir),
+            # Kept current by `tuoyu setup`; building it here would load the CPU for a minute.
+            "TUOYU_INDEX_DIR": str(project.index_dir),
             "TUOYU_LOG_LEVEL": "INFO",
         }
     ).with_ports(port=free_port(), rasa_port=free_port(), actions_port=free_port())

@@ -63,32 +63,6 @@ class RasaClient:
             raise BackendUnavailable("rasa", "unexpected reply")
         return [r for r in replies if isinstance(r, dict)]
 
-    async def set_slot(self, sender_id: str, name: str, value: Any) -> None:
-        """Sets a slot in a conversation through Rasa's HTTP API."""
-        events = await self._append_slot_event(sender_id, name, value)
-        if not any(isinstance(e, dict) and e.get("event") == "user" for e in events):
-            # A new conversation: Rasa stamped the slot event before the session-start
-            # events it created in the same call, and the SQL tracker store replays events
-            # by time, so the slot would fall before the session and be dropped. Once the
-            # session exists, a second event is ordered correctly.
-            await self._append_slot_event(sender_id, name, value)
-
-    async def _append_slot_event(self, sender_id: str, name: str, value: Any) -> list[Any]:
-        url = f"{self._rasa_url}/conversations/{sender_id}/tracker/events"
-        event = {"event": "slot", "name": name, "value": value}
-        params = {"include_events": "APPLIED", "token": self._token}
-        try:
-            async with self._session.post(
-                url, json=event, params=params, timeout=self._timeout
-            ) as response:
-                if response.status != 200:
-                    raise BackendUnavailable("rasa", f"HTTP {response.status} setting slot")
-                state = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise BackendUnavailable("rasa", type(error).__name__) from error
-        events = state.get("events") if isinstance(state, dict) else None
-        return events if isinstance(events, list) else []
-
     async def rasa_state(self) -> PartState:
         url = f"{self._rasa_url}/status"
         try:

@@ -63,6 +63,7 @@ class Settings:
     confidence_threshold: float
     content_dir: Path
     embedding_model_dir: Path
+    index_dir: Path
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +88,7 @@ class Settings:
             embedding_model_dir=_path(
                 env, "TUOYU_EMBEDDING_MODEL_DIR", var / "models" / "multilingual-e5-small"
             ),
+            index_dir=_path(env, "TUOYU_INDEX_DIR", var / "index" / "guidance"),
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:
@@ -99,10 +101,6 @@ class Settings:
     @property
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
-
-    @property
-    def index_dir(self) -> Path:
-        return self.var_dir / "index" / "guidance"
 
     @property
     def rasa_models_dir(self) -> Path:

@@ -54,18 +54,18 @@ async def handle_chat(request: web.Request) -> web.Response:
         return invalid.response()
     rasa = request.app[RASA]
     languages = request.app[LANGUAGES]
-    known = languages.get(chat.sender_id)
     # Button payloads ("/ask_guidance{...}") are ours, not the parent's words.
     spoken = None if chat.message.startswith("/") else detect_language(chat.message)
-    language: Language = spoken or known or "zh"
+    if spoken is not None:
+        languages.remember(chat.sender_id, spoken)
+    language: Language = spoken or languages.get(chat.sender_id) or "zh"
+    # Only a language the message itself shows goes to Rasa; otherwise ("ok", "👍") the
+    # conversation keeps the one it has, even across a gateway restart.
+    metadata = {"language": spoken} if spoken else {}
     text = mask_personal_numbers(chat.message)
     try:
-        if language != known:
-            await rasa.set_slot(chat.sender_id, "language", language)
-            languages.remember(chat.sender_id, language)
-        raw_replies = await rasa.send_message(chat.sender_id, text, {"language": language})
+        raw_replies = await rasa.send_message(chat.sender_id, text, metadata)
     except BackendUnavailable as down:
-        languages.forget(chat.sender_id)
         logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
         return _unavailable(language, down.part)
     replies = [_reply(r) for r in raw_replies]

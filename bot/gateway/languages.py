@@ -1,4 +1,4 @@
-"""Remembers which language each conversation is in, to tell Rasa only when it changes."""
+"""Remembers which language each conversation is in, for what the gateway says itself."""
 
 from __future__ import annotations
 
@@ -25,6 +25,3 @@ class ConversationLanguages:
         self._languages.move_to_end(sender_id)
         while len(self._languages) > self._capacity:
             self._languages.popitem(last=False)
-
-    def forget(self, sender_id: str) -> None:
-        self._languages.pop(sender_id, None)

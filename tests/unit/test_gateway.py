@@ -15,7 +15,7 @@ from bot.settings import Settings
 class FakeRasa(RasaClient):
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
-        self.slots: list[tuple[str, str, Any]] = []
+        self.metadata: list[dict[str, Any]] = []
         self.rasa_up = True
         self.actions_up = True
         self.replies: list[dict[str, Any]] = [
@@ -28,12 +28,8 @@ class FakeRasa(RasaClient):
         if not self.rasa_up:
             raise BackendUnavailable("rasa", "ClientConnectorError")
         self.sent.append((sender_id, text))
+        self.metadata.append(metadata or {})
         return self.replies
-
-    async def set_slot(self, sender_id: str, name: str, value: Any) -> None:
-        if not self.rasa_up:
-            raise BackendUnavailable("rasa", "ClientConnectorError")
-        self.slots.append((sender_id, name, value))
 
     async def rasa_state(self) -> PartState:
         return PartState("rasa", self.rasa_up, "model.tar.gz" if self.rasa_up else "down")
@@ -69,12 +65,15 @@ async def test_chat_relays_to_rasa_and_returns_replies(
     assert fake.sent == [("p1", "你好")]
 
 
-async def test_language_slot_is_set_only_when_it_changes(
+async def test_the_language_goes_to_rasa_only_when_the_message_shows_it(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:
-    for message in ["hello", "when can my baby eat solids", "ok", "宝宝发烧了"]:
-        await client.post("/api/chat", json={"sender_id": "p2", "message": message})
-    assert fake.slots == [("p2", "language", "en"), ("p2", "language", "zh")]
+    languages = []
+    for message in ["hello", "ok", "宝宝发烧了", "👍"]:
+        response = await client.post("/api/chat", json={"sender_id": "p2", "message": message})
+        languages.append((await response.json())["language"])
+    assert fake.metadata == [{"language": "en"}, {}, {"language": "zh"}, {}]
+    assert languages == ["en", "en", "zh", "zh"]
 
 
 async def test_button_payloads_do_not_change_the_language(
@@ -84,7 +83,7 @@ async def test_button_payloads_do_not_change_the_language(
     payload = '/ask_guidance{"kb_entry": "fever"}'
     response = await client.post("/api/chat", json={"sender_id": "p7", "message": payload})
     assert (await response.json())["language"] == "zh"
-    assert fake.slots == [("p7", "language", "zh")]
+    assert fake.metadata[-1] == {}
 
 
 async def test_phone_numbers_are_masked_before_rasa_sees_them(
