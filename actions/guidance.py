@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.composition import services
 from knowledge_base.content import Entry
+from knowledge_base.follow_up import is_follow_up
 from knowledge_base.guidance import GuidanceAnswer, GuidanceService
 from knowledge_base.language import Language
 
@@ -70,7 +71,12 @@ class ActionAnswerQuestion(Action):
             return []
         self._say_answer(dispatcher, answer, language)
         assert answer.entry is not None
-        return [SlotSet("last_entry_id", answer.entry.id)]
+        events: list[EventType] = [SlotSet("last_entry_id", answer.entry.id)]
+        # The topic a follow-up leans on: the last question that was not itself a follow-up.
+        text = (tracker.latest_message.get("text") or "").strip()
+        if text and not text.startswith("/") and not is_follow_up(text):
+            events.append(SlotSet("last_question", text))
+        return events
 
     @staticmethod
     def _answer(
@@ -84,7 +90,8 @@ class ActionAnswerQuestion(Action):
         question = (tracker.latest_message.get("text") or "").strip()
         if not question or question.startswith("/"):
             return None
-        return guidance.answer(question, language)
+        previous = tracker.get_slot("last_question")
+        return guidance.answer(question, language, previous_question=previous)
 
     @staticmethod
     def _say_answer(

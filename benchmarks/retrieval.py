@@ -39,6 +39,7 @@ def main() -> None:
     threshold = guidance.threshold
     ranks: list[int | None] = []
     answered_scores: list[float] = []
+    answered_confident: list[bool] = []
     latencies: list[float] = []
     misses = []
     for question, gold in data["answered"].items():
@@ -48,14 +49,15 @@ def main() -> None:
         ids = [h.entry.id for h in hits]
         rank = ids.index(gold) + 1 if gold in ids else None
         ranks.append(rank)
-        answered_scores.append(hits[0].score)
-        if rank != 1 or hits[0].score < threshold:
+        answered_scores.append(hits[0].similarity)
+        answered_confident.append(guidance.is_confident(hits))
+        if rank != 1 or not guidance.is_confident(hits):
             misses.append(
                 {
                     "question": question,
                     "gold": gold,
                     "got": ids[0],
-                    "score": round(hits[0].score, 3),
+                    "score": round(hits[0].similarity, 3),
                 }
             )
     unanswered_scores = []
@@ -64,10 +66,14 @@ def main() -> None:
         started = time.perf_counter()
         hits = search.search(question, limit=3)
         latencies.append(time.perf_counter() - started)
-        unanswered_scores.append(hits[0].score)
-        if hits[0].score >= threshold:
+        unanswered_scores.append(hits[0].similarity)
+        if guidance.is_confident(hits):
             false_confident.append(
-                {"question": question, "got": hits[0].entry.id, "score": round(hits[0].score, 3)}
+                {
+                    "question": question,
+                    "got": hits[0].entry.id,
+                    "score": round(hits[0].similarity, 3),
+                }
             )
     n = len(ranks)
     by_language: dict[str, dict[str, float]] = {}
@@ -93,7 +99,7 @@ def main() -> None:
         "by_language": by_language,
         "threshold": threshold,
         "answered_confidently": round(
-            sum(r == 1 and s >= threshold for r, s in zip(ranks, answered_scores, strict=True)) / n,
+            sum(r == 1 and c for r, c in zip(ranks, answered_confident, strict=True)) / n,
             3,
         ),
         "unanswerable": len(unanswered_scores),

@@ -19,6 +19,9 @@ _INPUTS = (
     "training_data/**/*.yml",
     "rasa_addons/**/*.py",
     "constraints/rasa-*.txt",
+    # Read by rasa_addons components.
+    "knowledge_base/danger_signs.py",
+    "knowledge_base/language.py",
 )
 MODEL_PREFIX = "tuoyu-"
 KEEP_OLD_MODELS = 2

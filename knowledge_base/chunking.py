@@ -11,12 +11,15 @@ from knowledge_base.content import Entry
 MAX_CHUNK_CHARS = 220
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+# Summary sentences: Chinese ends, or an English full stop followed by a space.
+_SUMMARY_SENTENCE = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)\s+")
+_MIN_SENTENCE_CHARS = 8
 
 
 @dataclass(frozen=True)
 class Chunk:
     entry_id: str
-    kind: str  # title, question, summary or body
+    kind: str  # title, question, summary, summary_part or body
     text: str
 
 
@@ -62,5 +65,16 @@ def entry_chunks(entry: Entry) -> list[Chunk]:
     for lang in ("zh", "en"):
         chunks.extend(Chunk(entry.id, "question", q) for q in entry.questions.get(lang, ()))
     chunks.extend(Chunk(entry.id, "summary", entry.summary[lang]) for lang in ("zh", "en"))
+    # Each sentence of a summary on its own as well: an English question usually matches one
+    # sentence of the English summary, the only English prose an entry has (dev set R@1
+    # 0.798 -> 0.814, benchmarks/retrieval.py).
+    for summary in entry.summary.values():
+        sentences = [
+            part.strip()
+            for part in _SUMMARY_SENTENCE.split(summary)
+            if len(part.strip()) >= _MIN_SENTENCE_CHARS
+        ]
+        if len(sentences) > 1:
+            chunks.extend(Chunk(entry.id, "summary_part", text) for text in sentences)
     chunks.extend(Chunk(entry.id, "body", text) for text in body_chunks(entry.body))
     return chunks

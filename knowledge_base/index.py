@@ -27,7 +27,7 @@ from knowledge_base.embedding import Embedder, Vectors
 
 logger = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _INDEX_FILE = "passages.faiss"
 _CHUNKS_FILE = "chunks.json"
 _MANIFEST_FILE = "manifest.json"

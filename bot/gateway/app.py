@@ -11,10 +11,11 @@ from aiohttp.typedefs import Handler
 
 from bot.gateway.chat import handle_chat
 from bot.gateway.health import handle_healthz
-from bot.gateway.keys import LANGUAGES, RASA, SETTINGS
+from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, RASA, SETTINGS
 from bot.gateway.languages import ConversationLanguages
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+from knowledge_base.danger_signs import DangerSignDetector
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 64 * 1024
@@ -54,6 +55,9 @@ def create_app(
     app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[security_headers])
     app[SETTINGS] = settings
     app[LANGUAGES] = ConversationLanguages()
+    # Read at start-up: if Rasa or the action server is down, a parent describing a danger
+    # sign still gets the emergency number and steps from the gateway itself.
+    app[DANGER_SIGNS] = DangerSignDetector.from_file()
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=30)

@@ -9,10 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.keys import LANGUAGES, RASA
-from bot.gateway.messages import gateway_message
+from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, RASA
+from bot.gateway.messages import emergency_text, gateway_message
 from bot.gateway.validation import InvalidRequest, parse_chat_request, read_json_object
 from bot.rasa_client import BackendUnavailable
+from knowledge_base.danger_signs import emergency_reply
 from knowledge_base.language import Language, detect_language
 from knowledge_base.privacy import mask_personal_numbers
 
@@ -32,11 +33,16 @@ def _reply(raw: dict[str, Any]) -> dict[str, Any]:
     return reply
 
 
-def _unavailable(language: Language, part: str) -> web.Response:
+def _unavailable(request: web.Request, message: str, language: Language, part: str) -> web.Response:
     text = gateway_message("unavailable", language)
+    replies = [{"text": text, "buttons": []}]
+    detector = request.app[DANGER_SIGNS]
+    if detector.detect(message):
+        reply = emergency_reply(detector, message, language)
+        replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
     body = {
         "error": {"code": "backend_unavailable", "part": part, "message": text},
-        "replies": [{"text": text, "buttons": []}],
+        "replies": replies,
         "language": language,
     }
     return web.json_response(body, status=503, headers={"Retry-After": "5"})
@@ -67,7 +73,7 @@ async def handle_chat(request: web.Request) -> web.Response:
         raw_replies = await rasa.send_message(chat.sender_id, text, metadata)
     except BackendUnavailable as down:
         logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
-        return _unavailable(language, down.part)
+        return _unavailable(request, chat.message, language, down.part)
     replies = [_reply(r) for r in raw_replies]
     if not replies:
         # Rasa answers with nothing when a custom action failed, most often because the
@@ -77,7 +83,7 @@ async def handle_chat(request: web.Request) -> web.Response:
             logger.warning(
                 "chat %s: action server down (%s)", _sender_tag(chat.sender_id), actions.detail
             )
-            return _unavailable(language, "actions")
+            return _unavailable(request, chat.message, language, "actions")
         replies = [{"text": gateway_message("no_reply", language), "buttons": []}]
     logger.info(
         "chat %s lang=%s chars=%d replies=%d %.0fms",

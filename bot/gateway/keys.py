@@ -7,7 +7,9 @@ from aiohttp import web
 from bot.gateway.languages import ConversationLanguages
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+from knowledge_base.danger_signs import DangerSignDetector
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 LANGUAGES = web.AppKey("languages", ConversationLanguages)
+DANGER_SIGNS = web.AppKey("danger_signs", DangerSignDetector)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knowledge_base.danger_signs import EmergencyReply
 from knowledge_base.language import Language
 
 _MESSAGES: dict[str, dict[Language, str]] = {
@@ -19,3 +20,10 @@ _MESSAGES: dict[str, dict[Language, str]] = {
 
 def gateway_message(key: str, language: Language) -> str:
     return _MESSAGES[key][language]
+
+
+def emergency_text(reply: EmergencyReply, language: Language) -> str:
+    """The emergency answer when Rasa cannot give it (same content as utter_emergency)."""
+    if language == "en":
+        return f"🚨 This may be an emergency: call {reply.number} now!\n{reply.steps_text}"
+    return f"🚨 这可能是紧急情况，请立即拨打 {reply.number}！\n{reply.steps_text}"

@@ -101,3 +101,28 @@ def test_bad_requests_are_rejected_by_the_gateway(stack: Stack) -> None:
     status, body = stack.chat("", "hi")
     assert status == 400
     assert body["error"]["field"] == "sender_id"
+
+
+def test_a_danger_sign_gets_the_emergency_answer_first(stack: Stack) -> None:
+    person = sender()
+    reply_texts(stack, person, "宝宝几个月可以加辅食？")
+    texts = reply_texts(stack, person, "宝宝突然抽搐了 眼睛往上翻 怎么办")
+    assert len(texts) == 1
+    assert texts[0].startswith("🚨")
+    assert "120" in texts[0]
+    assert "侧躺" in texts[0]
+    english = reply_texts(stack, sender(), "help my baby is choking on a grape")
+    assert "call 120" in english[0]
+
+
+def test_a_near_miss_gets_an_ordinary_answer(stack: Stack) -> None:
+    texts = reply_texts(stack, sender(), "退烧药怎么保存")
+    assert not any(t.startswith("🚨") for t in texts)
+
+
+def test_a_follow_up_is_read_with_the_previous_question(stack: Stack) -> None:
+    person = sender()
+    reply_texts(stack, person, "宝宝几个月可以加辅食？")
+    texts = reply_texts(stack, person, "那两岁呢？")
+    assert "来源" in texts[0]
+    assert stack.tracker(person)["slots"]["last_question"] == "宝宝几个月可以加辅食？"

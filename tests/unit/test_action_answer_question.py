@@ -63,7 +63,18 @@ def test_answer_carries_text_source_and_related_buttons(guidance: GuidanceServic
     assert all(
         b["payload"].startswith('/ask_guidance{"kb_entry": ') for b in messages[-1]["buttons"]
     )
-    assert events == [SlotSet("last_entry_id", "solids")]
+    assert events == [
+        SlotSet("last_entry_id", "solids"),
+        SlotSet("last_question", "宝宝几个月加辅食"),
+    ]
+
+
+def test_a_follow_up_is_answered_with_the_previous_topic(guidance: GuidanceService) -> None:
+    t = tracker("那两岁呢？")
+    t.slots["last_question"] = "宝宝安全睡眠"
+    messages, events = run(ActionAnswerQuestion(lambda: guidance), t)
+    assert messages[0]["response"] == "utter_guidance_answer"
+    assert events == [SlotSet("last_entry_id", "sleep")]
 
 
 def test_english_answer_says_it_is_a_summary(guidance: GuidanceService) -> None:

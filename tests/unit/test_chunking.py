@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge_base.chunking import MAX_CHUNK_CHARS, body_chunks, entry_chunks
@@ -28,3 +29,21 @@ def test_entry_chunks_cover_titles_questions_summaries_and_body(content_dir: Pat
     assert kinds.count("question") == 2
     assert kinds.count("summary") == 2
     assert kinds.count("body") == 1
+
+
+def test_multi_sentence_summaries_also_yield_each_sentence(content_dir: Path) -> None:
+    entry = next(e for e in load_entries(content_dir).entries if e.id == "solids")
+    multi = replace(
+        entry,
+        summary={
+            "zh": "满6月龄添加辅食。先从富含铁的食物开始。",
+            "en": "Start at 6 months. Begin with iron.",
+        },
+    )
+    parts = [c.text for c in entry_chunks(multi) if c.kind == "summary_part"]
+    assert parts == [
+        "满6月龄添加辅食。",
+        "先从富含铁的食物开始。",
+        "Start at 6 months.",
+        "Begin with iron.",
+    ]

@@ -159,6 +159,17 @@ async def test_empty_reply_with_action_server_down_gives_503(
     assert "稍后再试" in body["replies"][0]["text"]
 
 
+async def test_a_danger_sign_still_gets_emergency_steps_when_rasa_is_down(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.rasa_up = False
+    response = await client.post("/api/chat", json={"sender_id": "p8", "message": "宝宝抽搐了"})
+    assert response.status == 503
+    replies = (await response.json())["replies"]
+    assert "120" in replies[0]["text"]
+    assert "侧躺" in replies[0]["text"]
+
+
 async def test_empty_reply_with_everything_up_says_something(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:

@@ -1,0 +1,103 @@
+"""The danger-sign layer against tests/data/danger_signs_regression.yml (written separately
+from the patterns): every emergency caught with its category, no near-miss triggered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from knowledge_base.danger_signs import (
+    DangerSignDetector,
+    age_in_months,
+    body_temperature_celsius,
+    emergency_reply,
+    normalise,
+)
+
+REGRESSION = Path(__file__).resolve().parents[1] / "data" / "danger_signs_regression.yml"
+CASES: dict[str, Any] = yaml.safe_load(REGRESSION.read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def detector() -> DangerSignDetector:
+    return DangerSignDetector.from_file()
+
+
+def test_the_regression_set_is_big_enough() -> None:
+    assert len(CASES["must_trigger"]) + len(CASES["must_not_trigger"]) >= 60
+    assert {"text": "退烧药怎么保存"} in CASES["must_not_trigger"]
+    categories = {case["category"] for case in CASES["must_trigger"]}
+    assert len(categories) == 9
+
+
+@pytest.mark.parametrize(
+    "case", CASES["must_trigger"], ids=lambda c: f"{c['category']}:{c['text'][:20]}"
+)
+def test_every_danger_sign_is_caught_with_its_category(
+    detector: DangerSignDetector, case: dict[str, str]
+) -> None:
+    sign = detector.detect(case["text"])
+    assert sign is not None, case["text"]
+    assert sign.category == case["category"]
+
+
+@pytest.mark.parametrize("case", CASES["must_not_trigger"], ids=lambda c: c["text"][:24])
+def test_near_misses_do_not_trigger(detector: DangerSignDetector, case: dict[str, str]) -> None:
+    assert detector.detect(case["text"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("2个月宝宝", 2.0),
+        ("两个半月的宝宝", 2.5),
+        ("新生儿", 0.5),
+        ("宝宝50天", 50 / 30.4),
+        ("10周的宝宝", 10 / 4.35),
+        ("my 6 week old", 6 / 4.35),
+        ("一岁半", 12.0),
+        ("宝宝2个月前打过疫苗", None),
+    ],
+)
+def test_age_is_read_from_the_message(text: str, months: float | None) -> None:
+    age = age_in_months(text)
+    if months is None:
+        assert age is None
+    else:
+        assert age == pytest.approx(months, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "celsius"),
+    [("体温38.5", 38.5), ("fever of 102F", 38.9), ("洗澡水38度可以吗", None), ("量了39度", 39.0)],
+)
+def test_only_the_childs_temperature_counts(text: str, celsius: float | None) -> None:
+    value = body_temperature_celsius(text)
+    assert value == (pytest.approx(celsius, abs=0.1) if celsius is not None else None)
+
+
+def test_traditional_characters_are_normalised() -> None:
+    assert normalise("寶寶呼吸困難") == "宝宝呼吸困难"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_category_has_steps_and_a_number_in_both_languages(
+    detector: DangerSignDetector, language: str
+) -> None:
+    for category in detector.categories:
+        assert category.number in {"120", "110"}
+        assert len(category.steps[language]) >= 2, category.key
+
+
+def test_emergency_reply_names_number_steps_and_source(detector: DangerSignDetector) -> None:
+    reply = emergency_reply(detector, "宝宝被开水烫到了", "zh")
+    assert reply.category == "burns"
+    assert reply.number == "120"
+    assert reply.steps_text.startswith("1. ")
+    assert "国家卫生健康委员会" in reply.source_line
+    abuse = emergency_reply(detector, "保姆打孩子", "en")
+    assert abuse.number == "110"
+    assert "110" in abuse.steps_text
