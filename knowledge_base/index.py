@@ -57,7 +57,12 @@ def chunks_for(entries: Sequence[Entry]) -> list[Chunk]:
 
 
 class PassageIndex:
-    """Exact inner-product search over normalised passage vectors."""
+    """Exact inner-product search over normalised passage vectors.
+
+    Exact search (IndexFlatIP) answers in 16.5 ms p95 over 100,000 passages on 2 cores, within
+    the 20 ms budget, while HNSW, twenty times faster, found only 63% of the true top 10 on
+    the same corpus (python -m benchmarks.index_scale). The starter content has ~2,000.
+    """
 
     def __init__(self, index: Any, chunks: list[Chunk], manifest: Manifest) -> None:
         self._index = index

@@ -9,6 +9,7 @@ from knowledge_base.guidance import GuidanceService
 from knowledge_base.index import ensure_index
 from knowledge_base.review_queue import ReviewQueue
 from knowledge_base.search import GuidanceSearch
+from tests.unit.conftest import write_entry
 from tests.unit.fakes import CharacterGramEmbedder
 
 
@@ -75,3 +76,24 @@ def test_answer_entry_opens_a_known_entry(service: tuple[GuidanceService, Review
     assert answer.entry is not None
     assert answer.question == "Income tax deduction"
     assert guidance.answer_entry("missing", "zh") is None
+
+
+def test_exact_numbers_lift_the_entry_that_contains_them(content_dir: Path, tmp_path: Path) -> None:
+    write_entry(content_dir, "hotline", "咨询电话", "Phone lines", "公共卫生热线12320可以咨询。")
+    write_entry(content_dir, "hotline-other", "咨询电话", "Phone lines", "市民热线可以咨询。")
+    loaded = load_entries(content_dir)
+    entries = {e.id: e for e in loaded.published()}
+    embedder = CharacterGramEmbedder()
+    index, _ = ensure_index(tmp_path / "exact", loaded.published(), embedder)
+    hits = GuidanceSearch(index, entries, embedder).search("咨询电话 12320", limit=2)
+    assert hits[0].entry.id == "hotline"
+    assert hits[0].score > hits[1].score
+
+
+def test_a_follow_up_uses_the_age_in_its_own_words(
+    service: tuple[GuidanceService, ReviewQueue],
+) -> None:
+    guidance, _ = service
+    answer = guidance.answer("那两岁呢？", "zh", previous_question="宝宝安全睡眠")
+    assert answer.entry is not None
+    assert answer.entry.id == "sleep"
