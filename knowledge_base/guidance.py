@@ -18,8 +18,8 @@ from knowledge_base.search import GuidanceSearch, SearchHit
 # set (python -m benchmarks.retrieval) two signals do better than either alone: a high
 # similarity, or a fair one with a clear lead over the next entry.
 DEFAULT_CONFIDENCE_THRESHOLD = 0.935
-_FAIR_SIMILARITY_BELOW_THRESHOLD = 0.025
-_CLEAR_LEAD = 0.006
+_FAIR_SIMILARITY_BELOW_THRESHOLD = 0.015
+_CLEAR_LEAD = 0.01
 MAX_RELATED = 3
 
 
