@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import processes
 from bot.logs import configure_logging
@@ -125,6 +126,18 @@ def cmd_kb(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_registry(args: argparse.Namespace) -> int:
+    from knowledge_base.registry.cli import run_import
+
+    settings = _settings(args)
+    return run_import(
+        settings.database_url,
+        Path(args.file),
+        replace=args.replace,
+        skip_invalid=args.skip_invalid,
+    )
+
+
 def _warm_up(settings: Settings) -> None:
     from bot.supervisor import post_json
 
@@ -227,6 +240,24 @@ def build_parser() -> argparse.ArgumentParser:
     kb_build = kb_sub.add_parser("build", help="rebuild the index if content or model changed")
     kb_build.add_argument("--force", action="store_true")
     kb.set_defaults(handler=cmd_kb)
+
+    registry = sub.add_parser("registry", help="the registry of filed institutions")
+    registry_sub = registry.add_subparsers(dest="registry_command", required=True)
+    importing = registry_sub.add_parser(
+        "import", help="import a CSV or XLSX registry file (headers in English or Chinese)"
+    )
+    importing.add_argument("file")
+    importing.add_argument(
+        "--replace",
+        action="store_true",
+        help="the file is the whole registry: mark others deregistered",
+    )
+    importing.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import good rows; write bad ones to a rejects file",
+    )
+    registry.set_defaults(handler=cmd_registry)
 
     validate = sub.add_parser("validate", help="rasa data validate on domain and training data")
     validate.set_defaults(handler=cmd_validate)

@@ -64,6 +64,7 @@ class Settings:
     content_dir: Path
     embedding_model_dir: Path
     index_dir: Path
+    database_url: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,6 +90,8 @@ class Settings:
                 env, "TUOYU_EMBEDDING_MODEL_DIR", var / "models" / "multilingual-e5-small"
             ),
             index_dir=_path(env, "TUOYU_INDEX_DIR", var / "index" / "guidance"),
+            database_url=env.get("TUOYU_DATABASE_URL", "").strip()
+            or f"sqlite:///{var / 'registry.sqlite3'}",
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:

@@ -1,0 +1,1 @@
+"""The registry of filed childcare institutions: file format, store, import, nearby search."""

@@ -1,0 +1,40 @@
+"""Registry tables (SQLAlchemy Core). Schema changes go through an alembic migration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+institutions = sa.Table(
+    "institutions",
+    metadata,
+    sa.Column("registration_no", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("district", sa.String(32), nullable=False, index=True),
+    sa.Column("subdistrict", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(300), nullable=False),
+    sa.Column("longitude", sa.Float, nullable=False),
+    sa.Column("latitude", sa.Float, nullable=False),
+    sa.Column("provider_type", sa.String(32), nullable=False),
+    sa.Column("inclusive", sa.Boolean, nullable=False),
+    sa.Column("care_modes", sa.String(64), nullable=False),
+    sa.Column("min_age_months", sa.Integer, nullable=False),
+    sa.Column("max_age_months", sa.Integer, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("vacancies", sa.Integer, nullable=True),
+    sa.Column("monthly_fee_yuan", sa.Float, nullable=True),
+    sa.Column("phone", sa.String(64), nullable=True),
+    sa.Column("filed_on", sa.Date, nullable=False),
+    sa.Column("deregistered", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One row: bumped by every import, so running services notice a new registry within seconds.
+registry_revision = sa.Table(
+    "registry_revision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
