@@ -10,12 +10,15 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.gateway.chat import handle_chat
+from bot.gateway.facilities import handle_nearby
 from bot.gateway.health import handle_healthz
-from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, RASA, SETTINGS
+from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS
 from bot.gateway.languages import ConversationLanguages
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.danger_signs import DangerSignDetector
+from knowledge_base.registry.live import LiveRegistry
+from knowledge_base.registry.store import FacilityRegistry
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 64 * 1024
@@ -65,9 +68,17 @@ def create_app(
             app[RASA] = rasa_client_factory(session, settings)
             yield
 
+    async def registry(app: web.Application) -> AsyncIterator[None]:
+        store = FacilityRegistry.open(settings.database_url)
+        app[LIVE_REGISTRY] = LiveRegistry(store)
+        yield
+        store.close()
+
     app.cleanup_ctx.append(rasa_session)
+    app.cleanup_ctx.append(registry)
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_post("/api/chat", handle_chat)
+    app.router.add_get("/api/facilities/nearby", handle_nearby)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     return app

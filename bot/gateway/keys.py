@@ -8,8 +8,10 @@ from bot.gateway.languages import ConversationLanguages
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.danger_signs import DangerSignDetector
+from knowledge_base.registry.live import LiveRegistry
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 LANGUAGES = web.AppKey("languages", ConversationLanguages)
 DANGER_SIGNS = web.AppKey("danger_signs", DangerSignDetector)
+LIVE_REGISTRY = web.AppKey("live_registry", LiveRegistry)

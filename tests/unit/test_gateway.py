@@ -197,3 +197,52 @@ async def test_index_page_is_served_with_a_strict_policy(client: TestClient[Any,
     assert "托育助手" in await response.text()
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert (await client.get("/static/chat.js")).status == 200
+
+
+async def test_nearby_api_returns_results_sorted_by_distance(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    from knowledge_base.registry.importer import import_registry_file
+    from knowledge_base.registry.store import FacilityRegistry
+    from tests.unit.test_registry import row, write_csv
+
+    settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
+    store = FacilityRegistry.open(settings.database_url)
+    rows = [
+        row("BJ1", 经度="116.470", 纬度="39.990"),
+        row("BJ2", 经度="116.480", 纬度="39.995", 是否普惠="否"),
+        row("BJ3", 经度="116.300", 纬度="39.900", 最小月龄="24"),
+    ]
+    import_registry_file(write_csv(tmp_path / "r.csv", rows), store)
+    store.close()
+    client = await aiohttp_client(create_app(settings, rasa_client_factory=lambda s, _: FakeRasa()))
+    response = await client.get("/api/facilities/nearby?lat=39.99&lon=116.47&limit=3")
+    assert response.status == 200
+    body = await response.json()
+    assert [r["registration_no"] for r in body["results"]] == ["BJ1", "BJ2", "BJ3"]
+    assert body["results"][0]["distance_km"] < body["results"][1]["distance_km"]
+    filtered = await client.get(
+        "/api/facilities/nearby?lat=39.99&lon=116.47&inclusive=true&age_months=22&radius_km=50"
+    )
+    assert [r["registration_no"] for r in (await filtered.json())["results"]] == ["BJ1"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("lon=116.4", "lat"),
+        ("lat=abc&lon=116.4", "lat"),
+        ("lat=31.2&lon=121.4", "lat"),
+        ("lat=39.9&lon=116.4&limit=500", "limit"),
+        ("lat=39.9&lon=116.4&inclusive=maybe", "inclusive"),
+        ("lat=39.9&lon=116.4&care_mode=夜托", "care_mode"),
+    ],
+)
+async def test_nearby_api_rejects_bad_parameters_saying_which(
+    client: TestClient[Any, Any], query: str, field: str
+) -> None:
+    response = await client.get(f"/api/facilities/nearby?{query}")
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert error["field"] == field
+    assert field in error["message"]

@@ -220,3 +220,19 @@ def test_nearby_widens_the_radius_when_too_few_match(tmp_path: Path) -> None:
     assert answer.widened
     assert answer.results[0].distance_km > 1
     assert not search.nearest(39.90, 116.40, limit=1, radius_km=1, widen=False).results
+
+
+def test_a_running_service_sees_an_import_without_restarting(
+    tmp_path: Path, registry: FacilityRegistry
+) -> None:
+    from knowledge_base.registry.live import LiveRegistry
+
+    live = LiveRegistry(registry, check_every_s=0.0)
+    assert len(live.current()) == 0
+    other_process = FacilityRegistry.open(sqlite_url(tmp_path / "registry.sqlite3"))
+    import_registry_file(write_csv(tmp_path / "r.csv", [row("BJ001"), row("BJ002")]), other_process)
+    assert len(live.current()) == 2
+    import_registry_file(
+        write_csv(tmp_path / "r2.csv", [row("BJ001")]), other_process, replace=True
+    )
+    assert len(live.current()) == 1

@@ -1,0 +1,114 @@
+"""Public JSON API for the registry: nearby institutions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+
+from bot.gateway.keys import LIVE_REGISTRY
+from knowledge_base.registry.model import CARE_MODES, PROVIDER_TYPES
+from knowledge_base.registry.nearby import NearbyFilters, NearbyResult
+
+MAX_LIMIT = 50
+
+
+class BadParameter(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+    def response(self) -> web.Response:
+        body = {"error": {"code": "bad_parameter", "field": self.name, "message": self.message}}
+        return web.json_response(body, status=400)
+
+
+def _required(query: Any, name: str, low: float, high: float) -> float:
+    value = _number(query, name, low, high, None)
+    if value is None:
+        raise BadParameter(name, f"'{name}' is required")
+    return value
+
+
+def _number(query: Any, name: str, low: float, high: float, default: float | None) -> float | None:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(name, f"'{name}' must be a number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(name, f"'{name}' must be between {low:g} and {high:g}")
+    return value
+
+
+def _flag(query: Any, name: str) -> bool:
+    raw = str(query.get(name, "")).strip().lower()
+    if raw in ("", "0", "false", "no", "否"):
+        return False
+    if raw in ("1", "true", "yes", "是"):
+        return True
+    raise BadParameter(name, f"'{name}' must be true or false")
+
+
+def _choice(query: Any, name: str, allowed: tuple[str, ...]) -> str | None:
+    raw = str(query.get(name, "")).strip()
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise BadParameter(name, f"'{name}' must be one of {', '.join(allowed)}")
+    return raw
+
+
+def result_json(result: NearbyResult) -> dict[str, Any]:
+    i = result.institution
+    return {
+        "registration_no": i.registration_no,
+        "name": i.name,
+        "district": i.district,
+        "subdistrict": i.subdistrict,
+        "address": i.address,
+        "distance_km": result.distance_km,
+        "inclusive": i.inclusive,
+        "provider_type": i.provider_type,
+        "care_modes": list(i.care_modes),
+        "min_age_months": i.min_age_months,
+        "max_age_months": i.max_age_months,
+        "vacancies": i.vacancies,
+        "monthly_fee_yuan": i.monthly_fee_yuan,
+        "phone": i.phone,
+        "latitude": i.latitude,
+        "longitude": i.longitude,
+    }
+
+
+async def handle_nearby(request: web.Request) -> web.Response:
+    query = request.query
+    try:
+        lat = _required(query, "lat", 39.3, 41.1)
+        lon = _required(query, "lon", 115.3, 117.6)
+        limit = int(_number(query, "limit", 1, MAX_LIMIT, 5) or 5)
+        radius = _number(query, "radius_km", 0.1, 200, 3.0) or 3.0
+        filters = NearbyFilters(
+            inclusive_only=_flag(query, "inclusive"),
+            age_months=_number(query, "age_months", 0, 72, None),
+            care_mode=_choice(query, "care_mode", CARE_MODES),
+            has_vacancy=_flag(query, "has_vacancy"),
+            max_fee_yuan=_number(query, "max_fee", 0, 100_000, None),
+            provider_type=_choice(query, "provider_type", PROVIDER_TYPES),
+        )
+    except BadParameter as bad:
+        return bad.response()
+    live = request.app[LIVE_REGISTRY]
+    search = await asyncio.get_running_loop().run_in_executor(None, live.current)
+    answer = search.nearest(lat, lon, limit=limit, radius_km=radius, filters=filters)
+    return web.json_response(
+        {
+            "results": [result_json(r) for r in answer.results],
+            "radius_km": answer.radius_km,
+            "widened": answer.widened,
+        }
+    )
