@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["retrieval", "index_scale", "latency", "nlu_accuracy", "warm_start"]
+BENCHMARKS = ["retrieval", "index_scale", "nearby", "latency", "nlu_accuracy", "warm_start"]
 
 
 def main() -> int:
