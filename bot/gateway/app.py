@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.gateway.chat import handle_chat
-from bot.gateway.facilities import handle_nearby
+from bot.gateway.facilities import handle_check, handle_nearby
 from bot.gateway.health import handle_healthz
 from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS
 from bot.gateway.languages import ConversationLanguages
@@ -80,5 +80,6 @@ def create_app(
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_post("/api/chat", handle_chat)
     app.router.add_get("/api/facilities/nearby", handle_nearby)
+    app.router.add_get("/api/facilities/check", handle_check)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     return app

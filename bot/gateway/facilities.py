@@ -112,3 +112,34 @@ async def handle_nearby(request: web.Request) -> web.Response:
             "widened": answer.widened,
         }
     )
+
+
+async def handle_check(request: web.Request) -> web.Response:
+    query = request.query.get("q", "").strip()
+    if not query:
+        return BadParameter(
+            "q", "'q' is required: a name, address or registration number"
+        ).response()
+    if len(query) > 500:
+        return BadParameter("q", "'q' must be at most 500 characters").response()
+    live = request.app[LIVE_REGISTRY]
+    checker = await asyncio.get_running_loop().run_in_executor(None, live.registration_check)
+    matches = checker.check(query)
+    return web.json_response(
+        {
+            "query": query,
+            "found": any(m.strong and not m.institution.deregistered for m in matches),
+            "matches": [
+                {
+                    "registration_no": m.institution.registration_no,
+                    "name": m.institution.name,
+                    "district": m.institution.district,
+                    "address": m.institution.address,
+                    "filed_on": m.institution.filed_on.isoformat(),
+                    "deregistered": m.institution.deregistered,
+                    "score": m.score,
+                }
+                for m in matches
+            ],
+        }
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from knowledge_base.registry.check import RegistrationCheck
 from knowledge_base.registry.nearby import NearbySearch
 from knowledge_base.registry.store import FacilityRegistry
 
@@ -24,20 +25,31 @@ class LiveRegistry:
         self._revision = -1
         self._checked_at = 0.0
         self._search = NearbySearch([])
+        self._check = RegistrationCheck([])
 
     @property
     def registry(self) -> FacilityRegistry:
         return self._registry
 
     def current(self) -> NearbySearch:
+        self._refresh()
+        return self._search
+
+    def registration_check(self) -> RegistrationCheck:
+        self._refresh()
+        return self._check
+
+    def _refresh(self) -> None:
         now = time.monotonic()
         if now - self._checked_at < self._check_every_s:
-            return self._search
+            return
         with self._lock:
             if now - self._checked_at >= self._check_every_s:
                 revision = self._registry.revision()
                 if revision != self._revision:
                     self._search = NearbySearch(self._registry.all())
+                    # Deregistered places stay findable: "it was filed, and no longer is".
+                    everything = self._registry.all(include_deregistered=True)
+                    self._check = RegistrationCheck(everything)
                     self._revision = revision
                 self._checked_at = time.monotonic()
-        return self._search

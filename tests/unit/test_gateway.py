@@ -225,6 +225,12 @@ async def test_nearby_api_returns_results_sorted_by_distance(
         "/api/facilities/nearby?lat=39.99&lon=116.47&inclusive=true&age_months=22&radius_km=50"
     )
     assert [r["registration_no"] for r in (await filtered.json())["results"]] == ["BJ1"]
+    checked = await (await client.get("/api/facilities/check?q=示例托育园BJ2")).json()
+    assert checked["found"] is True
+    assert checked["matches"][0]["registration_no"] == "BJ2"
+    missing = await (await client.get("/api/facilities/check?q=金色摇篮早教")).json()
+    assert missing == {"query": "金色摇篮早教", "found": False, "matches": []}
+    assert (await client.get("/api/facilities/check?q=")).status == 400
 
 
 @pytest.mark.parametrize(
