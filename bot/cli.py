@@ -127,9 +127,12 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
-    from knowledge_base.registry.cli import run_import
+    from knowledge_base.registry.cli import run_import, run_sample
 
     settings = _settings(args)
+    if args.registry_command == "sample":
+        out = Path(args.out) if args.out else settings.var_dir / "sample-registry.csv"
+        return run_sample(settings.database_url, out, import_it=args.import_it)
     return run_import(
         settings.database_url,
         Path(args.file),
@@ -257,6 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import good rows; write bad ones to a rejects file",
     )
+    sample = registry_sub.add_parser(
+        "sample", help="write the deterministic SAMPLE registry (1,500 institutions) as CSV"
+    )
+    sample.add_argument("--out", help="where to write it (default var/sample-registry.csv)")
+    sample.add_argument("--import", dest="import_it", action="store_true", help="and import it")
     registry.set_defaults(handler=cmd_registry)
 
     validate = sub.add_parser("validate", help="rasa data validate on domain and training data")

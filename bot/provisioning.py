@@ -53,8 +53,17 @@ def ensure_guidance_index(
     return True
 
 
+def ensure_registry(settings: Settings) -> bool:
+    """An empty registry gets the SAMPLE one, so the finder works before real data arrives."""
+    from knowledge_base.registry.cli import ensure_registry as import_sample_if_empty
+
+    return import_sample_if_empty(settings.database_url, settings.var_dir / "sample-registry.csv")
+
+
 def prepare(settings: Settings, *, force_train: bool = False) -> Prepared:
     built: list[str] = []
+    if ensure_registry(settings):
+        built.append("sample registry")
     if ensure_embedding_model(settings):
         built.append("embedding model")
     if ensure_guidance_index(settings):

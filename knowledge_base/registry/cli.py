@@ -42,3 +42,25 @@ def run_import(database_url: str, path: Path, *, replace: bool, skip_invalid: bo
     if report.rejects_file is not None:
         print(f"Rejected rows with their problems: {report.rejects_file}")
     return 0
+
+
+def run_sample(database_url: str, out: Path, *, import_it: bool) -> int:
+    from knowledge_base.registry.places import default_gazetteer
+    from knowledge_base.registry.sample import write_sample_csv
+
+    path = write_sample_csv(out, default_gazetteer())
+    print(f"Wrote the SAMPLE registry (every name marked 示例) to {path}")
+    if not import_it:
+        return 0
+    return run_import(database_url, path, replace=False, skip_invalid=False)
+
+
+def ensure_registry(database_url: str, sample_path: Path) -> bool:
+    """Imports the sample registry when the registry is empty; True when it did."""
+    registry = FacilityRegistry.open(database_url)
+    try:
+        if registry.count() or registry.all(include_deregistered=True):
+            return False
+    finally:
+        registry.close()
+    return run_sample(database_url, sample_path, import_it=True) == 0
