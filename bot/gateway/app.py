@@ -10,10 +10,11 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.gateway.chat import handle_chat
-from bot.gateway.facilities import handle_check, handle_nearby
+from bot.gateway.facilities import handle_check, handle_coverage, handle_nearby
 from bot.gateway.health import handle_healthz
 from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS
 from bot.gateway.languages import ConversationLanguages
+from bot.gateway.openapi import handle_openapi
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.danger_signs import DangerSignDetector
@@ -81,5 +82,7 @@ def create_app(
     app.router.add_post("/api/chat", handle_chat)
     app.router.add_get("/api/facilities/nearby", handle_nearby)
     app.router.add_get("/api/facilities/check", handle_check)
+    app.router.add_get("/api/coverage", handle_coverage)
+    app.router.add_get("/api/openapi.json", handle_openapi)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     return app

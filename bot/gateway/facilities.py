@@ -143,3 +143,41 @@ async def handle_check(request: web.Request) -> web.Response:
             ],
         }
     )
+
+
+async def handle_coverage(request: web.Request) -> web.Response:
+    from knowledge_base.registry.coverage import (
+        TARGET_INCLUSIVE_SHARE,
+        TARGET_PLACES_PER_1000,
+        district_coverage,
+    )
+    from knowledge_base.registry.places import default_gazetteer
+
+    live = request.app[LIVE_REGISTRY]
+    search = await asyncio.get_running_loop().run_in_executor(None, live.current)
+    gazetteer = default_gazetteer()
+    rows = district_coverage(search.institutions(), gazetteer)
+    return web.json_response(
+        {
+            "targets": {
+                "places_per_1000_residents": TARGET_PLACES_PER_1000,
+                "inclusive_share": TARGET_INCLUSIVE_SHARE,
+                "source": "北京市托育服务体系建设三年行动方案（2023年—2025年）",
+            },
+            "population_source": gazetteer.source.get("population", ""),
+            "districts": [
+                {
+                    "district": row.district,
+                    "population": row.population,
+                    "places": row.places,
+                    "inclusive_places": row.inclusive_places,
+                    "places_per_1000": row.places_per_1000,
+                    "inclusive_share": row.inclusive_share,
+                    "meets_places_target": row.meets_places_target,
+                    "meets_inclusive_target": row.meets_inclusive_target,
+                    "subdistricts_without_inclusive": row.subdistricts_without_inclusive,
+                }
+                for row in rows
+            ],
+        }
+    )

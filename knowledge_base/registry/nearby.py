@@ -71,6 +71,9 @@ class NearbySearch:
     def __len__(self) -> int:
         return len(self._items)
 
+    def institutions(self) -> list[Institution]:
+        return list(self._items)
+
     def _mask(self, filters: NearbyFilters) -> np.ndarray:
         mask = np.ones(len(self._items), dtype=bool)
         if filters.inclusive_only:

@@ -252,3 +252,17 @@ async def test_nearby_api_rejects_bad_parameters_saying_which(
     error = (await response.json())["error"]
     assert error["field"] == field
     assert field in error["message"]
+
+
+async def test_openapi_documents_exactly_the_public_routes(client: TestClient[Any, Any]) -> None:
+    document = await (await client.get("/api/openapi.json")).json()
+    documented = set(document["paths"])
+    routes = {
+        r.resource.canonical
+        for r in client.app.router.routes()
+        if r.resource is not None and r.resource.canonical.startswith(("/api/", "/healthz"))
+    }
+    assert documented == routes - {"/api/openapi.json"}
+    coverage = await (await client.get("/api/coverage")).json()
+    assert coverage["targets"]["places_per_1000_residents"] == 4.5
+    assert len(coverage["districts"]) == 17
