@@ -32,7 +32,8 @@ conversations: ## rasa data validate, then conversation stories against the trai
 	$(TUOYU) validate
 	$(TUOYU) test-stories
 
-integration: ## conversations through the three real processes
+integration: ## conversations through the three real processes, and the e-map in Chromium
+	bash scripts/ensure_chromium.sh
 	$(VENV)/bin/pytest tests/integration
 
 bench: setup ## latency, memory, warm start and NLU figures (writes var/bench/)

@@ -65,6 +65,8 @@ class Settings:
     embedding_model_dir: Path
     index_dir: Path
     database_url: str
+    map_tile_url: str
+    map_tile_attribution: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +94,9 @@ class Settings:
             index_dir=_path(env, "TUOYU_INDEX_DIR", var / "index" / "guidance"),
             database_url=env.get("TUOYU_DATABASE_URL", "").strip()
             or f"sqlite:///{var / 'registry.sqlite3'}",
+            # Empty: no base tiles, the map still shows markers (works offline).
+            map_tile_url=env.get("TUOYU_MAP_TILE_URL", "").strip(),
+            map_tile_attribution=env.get("TUOYU_MAP_TILE_ATTRIBUTION", "").strip(),
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:

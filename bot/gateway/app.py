@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.gateway.chat import handle_chat
-from bot.gateway.facilities import handle_check, handle_coverage, handle_nearby
+from bot.gateway.facilities import (
+    handle_check,
+    handle_coverage,
+    handle_map_search,
+    handle_nearby,
+)
 from bot.gateway.health import handle_healthz
 from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS
 from bot.gateway.languages import ConversationLanguages
@@ -39,6 +46,27 @@ def default_rasa_client(session: aiohttp.ClientSession, settings: Settings) -> R
 
 async def handle_index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def handle_map(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    page = (STATIC_DIR / "map.html").read_text("utf-8")
+    page = page.replace("{{TILE_URL}}", html.escape(settings.map_tile_url, quote=True))
+    page = page.replace(
+        "{{TILE_ATTRIBUTION}}", html.escape(settings.map_tile_attribution, quote=True)
+    )
+    response = web.Response(text=page, content_type="text/html")
+    tiles = urlsplit(settings.map_tile_url.replace("{s}", "a"))
+    if tiles.scheme in ("http", "https") and tiles.netloc:
+        # The configured tile server (and its a/b/c subdomains) may serve images here.
+        host = (
+            tiles.netloc.replace("a.", "*.", 1) if "{s}" in settings.map_tile_url else tiles.netloc
+        )
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; img-src 'self' data: {tiles.scheme}://{host}; "
+            "style-src 'self'; script-src 'self'"
+        )
+    return response
 
 
 @web.middleware
@@ -79,6 +107,8 @@ def create_app(
     app.cleanup_ctx.append(registry)
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_healthz)
+    app.router.add_get("/map", handle_map)
+    app.router.add_get("/api/map/search", handle_map_search)
     app.router.add_post("/api/chat", handle_chat)
     app.router.add_get("/api/facilities/nearby", handle_nearby)
     app.router.add_get("/api/facilities/check", handle_check)

@@ -181,3 +181,52 @@ async def handle_coverage(request: web.Request) -> web.Response:
             ],
         }
     )
+
+
+BEIJING_CENTRE = (39.9042, 116.4074)
+
+
+async def handle_map_search(request: web.Request) -> web.Response:
+    """The e-map's search: a place name (resolved with the gazetteer) and the usual filters."""
+    from knowledge_base.registry.places import default_gazetteer
+
+    query = request.query
+    text = query.get("q", "").strip()[:100]
+    place = default_gazetteer().resolve(text) if text else None
+    if text and place is None:
+        candidates = default_gazetteer().candidates(text)
+        message = (
+            f"'{text}' could be {len(candidates)} places; add the district"
+            if candidates
+            else f"'{text}' is not a district, subdistrict or area name I know"
+        )
+        return BadParameter("q", message).response()
+    lat, lon = (place.latitude, place.longitude) if place else BEIJING_CENTRE
+    try:
+        limit = int(_number(query, "limit", 1, MAX_LIMIT, 20) or 20)
+        filters = NearbyFilters(
+            inclusive_only=_flag(query, "inclusive"),
+            age_months=_number(query, "age_months", 0, 72, None),
+            has_vacancy=_flag(query, "has_vacancy"),
+            max_fee_yuan=_number(query, "max_fee", 0, 100_000, None),
+            care_mode=_choice(query, "care_mode", CARE_MODES),
+        )
+    except BadParameter as bad:
+        return bad.response()
+    live = request.app[LIVE_REGISTRY]
+    search = await asyncio.get_running_loop().run_in_executor(None, live.current)
+    answer = search.nearest(lat, lon, limit=limit, radius_km=3.0, filters=filters)
+    return web.json_response(
+        {
+            "place": None
+            if place is None
+            else {
+                "name": place.name,
+                "latitude": lat,
+                "longitude": lon,
+                "district": place.district,
+            },
+            "results": [result_json(r) for r in answer.results],
+            "radius_km": answer.radius_km,
+        }
+    )

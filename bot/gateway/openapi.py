@@ -144,6 +144,23 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/map/search": {
+            "get": {
+                "summary": "The e-map's search: a place name and filters",
+                "parameters": [
+                    _query("q", {"type": "string"}, "district, subdistrict or area, e.g. 望京"),
+                    _query("age_months", {"type": "number"}, ""),
+                    _query("inclusive", {"type": "boolean"}, ""),
+                    _query("has_vacancy", {"type": "boolean"}, ""),
+                    _query("max_fee", {"type": "number"}, ""),
+                    _query("care_mode", {"type": "string", "enum": list(CARE_MODES)}, ""),
+                ],
+                "responses": {
+                    "200": _json("Place and results", {"type": "object"}),
+                    "400": _json("Unknown or ambiguous place, or a bad filter", _ERROR),
+                },
+            }
+        },
         "/api/coverage": {
             "get": {
                 "summary": "Places per 1,000 residents and inclusive share by district",

@@ -1,0 +1,72 @@
+"""The e-map in real headless Chromium: a parent near 望京 with a 22-month-old."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import processes
+from bot.local_stack import free_port
+from bot.settings import Settings
+from bot.supervisor import ManagedProcess, wait_until
+from knowledge_base.registry.cli import ensure_registry
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    var = tmp_path_factory.mktemp("mapvar")
+    settings = Settings.from_env({"TUOYU_VAR_DIR": str(var)}).with_ports(
+        port=free_port(), rasa_port=free_port(), actions_port=free_port()
+    )
+    assert ensure_registry(settings.database_url, var / "sample.csv")
+    gateway = ManagedProcess(processes.gateway(settings), echo=False)
+    gateway.start()
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        assert wait_until(f"{url}/static/map.css", 60, gateway)
+        yield url
+    finally:
+        gateway.stop()
+
+
+def rendered(url: str, tmp_path: Path) -> str:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail(
+            "Chromium is needed for browser tests: apt-get install chromium (make test does)"
+        )
+    result = subprocess.run(
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=8000", "--dump-dom", url,
+        ],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def test_map_lists_the_nearest_inclusive_places_for_a_22_month_old(
+    gateway_url: str, tmp_path: Path
+) -> None:
+    dom = rendered(f"{gateway_url}/map?q=望京&age_months=22&inclusive=1", tmp_path)
+    results = dom.split('<ol id="results">', 1)[1].split("</ol>", 1)[0]
+    assert results.count("<li>") >= 5
+    assert results.count("<button") == results.count("<li>")  # reachable by keyboard
+    assert results.count("普惠") == results.count("<li>")
+    assert "km" in results
+    assert "找到" in dom
+    assert 'id="sample-note" class="note" hidden' not in dom  # sample data is labelled
+    assert "leaflet-marker-icon" in dom
+
+
+def test_an_unknown_place_gets_a_message_not_an_empty_map(gateway_url: str, tmp_path: Path) -> None:
+    dom = rendered(f"{gateway_url}/map?q=火星基地", tmp_path)
+    assert "not a district, subdistrict or area name I know" in dom
