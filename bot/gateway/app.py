@@ -48,6 +48,10 @@ async def handle_index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
+async def handle_coverage_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "coverage.html")
+
+
 async def handle_map(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     page = (STATIC_DIR / "map.html").read_text("utf-8")
@@ -108,6 +112,7 @@ def create_app(
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_get("/map", handle_map)
+    app.router.add_get("/coverage", handle_coverage_page)
     app.router.add_get("/api/map/search", handle_map_search)
     app.router.add_post("/api/chat", handle_chat)
     app.router.add_get("/api/facilities/nearby", handle_nearby)

@@ -152,13 +152,16 @@ async def handle_coverage(request: web.Request) -> web.Response:
         district_coverage,
     )
     from knowledge_base.registry.places import default_gazetteer
+    from knowledge_base.registry.sample import SAMPLE_PREFIX
 
     live = request.app[LIVE_REGISTRY]
     search = await asyncio.get_running_loop().run_in_executor(None, live.current)
     gazetteer = default_gazetteer()
-    rows = district_coverage(search.institutions(), gazetteer)
+    items = search.institutions()
+    rows = district_coverage(items, gazetteer)
     return web.json_response(
         {
+            "sample": any(i.registration_no.startswith(SAMPLE_PREFIX) for i in items),
             "targets": {
                 "places_per_1000_residents": TARGET_PLACES_PER_1000,
                 "inclusive_share": TARGET_INCLUSIVE_SHARE,

@@ -70,3 +70,15 @@ def test_map_lists_the_nearest_inclusive_places_for_a_22_month_old(
 def test_an_unknown_place_gets_a_message_not_an_empty_map(gateway_url: str, tmp_path: Path) -> None:
     dom = rendered(f"{gateway_url}/map?q=火星基地", tmp_path)
     assert "not a district, subdistrict or area name I know" in dom
+
+
+def test_coverage_page_shows_every_district_against_the_targets(
+    gateway_url: str, tmp_path: Path
+) -> None:
+    dom = rendered(f"{gateway_url}/coverage", tmp_path)
+    rows = dom.split('<tbody id="rows">', 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("<tr>") == 17
+    assert "朝阳区" in rows
+    assert "4.5" in dom
+    assert "北京市第七次全国人口普查公报" in dom
+    assert 'id="sample-note" class="note" hidden' not in dom
