@@ -63,6 +63,18 @@ def _choice(query: Any, name: str, allowed: tuple[str, ...]) -> str | None:
     return raw
 
 
+def nearby_filters(query: Any) -> NearbyFilters:
+    """The filters parents can set, from query parameters; BadParameter says which is wrong."""
+    return NearbyFilters(
+        inclusive_only=_flag(query, "inclusive"),
+        age_months=_number(query, "age_months", 0, 72, None),
+        care_mode=_choice(query, "care_mode", CARE_MODES),
+        has_vacancy=_flag(query, "has_vacancy"),
+        max_fee_yuan=_number(query, "max_fee", 0, 100_000, None),
+        provider_type=_choice(query, "provider_type", PROVIDER_TYPES),
+    )
+
+
 def result_json(result: NearbyResult) -> dict[str, Any]:
     i = result.institution
     return {
@@ -92,14 +104,7 @@ async def handle_nearby(request: web.Request) -> web.Response:
         lon = _required(query, "lon", 115.3, 117.6)
         limit = int(_number(query, "limit", 1, MAX_LIMIT, 5) or 5)
         radius = _number(query, "radius_km", 0.1, 200, 3.0) or 3.0
-        filters = NearbyFilters(
-            inclusive_only=_flag(query, "inclusive"),
-            age_months=_number(query, "age_months", 0, 72, None),
-            care_mode=_choice(query, "care_mode", CARE_MODES),
-            has_vacancy=_flag(query, "has_vacancy"),
-            max_fee_yuan=_number(query, "max_fee", 0, 100_000, None),
-            provider_type=_choice(query, "provider_type", PROVIDER_TYPES),
-        )
+        filters = nearby_filters(query)
     except BadParameter as bad:
         return bad.response()
     live = request.app[LIVE_REGISTRY]
@@ -207,13 +212,7 @@ async def handle_map_search(request: web.Request) -> web.Response:
     lat, lon = (place.latitude, place.longitude) if place else BEIJING_CENTRE
     try:
         limit = int(_number(query, "limit", 1, MAX_LIMIT, 20) or 20)
-        filters = NearbyFilters(
-            inclusive_only=_flag(query, "inclusive"),
-            age_months=_number(query, "age_months", 0, 72, None),
-            has_vacancy=_flag(query, "has_vacancy"),
-            max_fee_yuan=_number(query, "max_fee", 0, 100_000, None),
-            care_mode=_choice(query, "care_mode", CARE_MODES),
-        )
+        filters = nearby_filters(query)
     except BadParameter as bad:
         return bad.response()
     live = request.app[LIVE_REGISTRY]
