@@ -19,8 +19,9 @@ if TYPE_CHECKING:  # faiss loads only where an index is actually used
 # Passages looked at per query before grouping them by entry.
 _CANDIDATE_PASSAGES = 60
 # Entries are ranked by a soft maximum over their passages: several passages of one entry
-# close to the question count for more than one lucky passage (dev set R@1 0.71 -> 0.80,
-# benchmarks/retrieval.py). Lower is closer to a plain maximum.
+# close to the question count for more than one lucky passage (dev set R@1 0.71 -> 0.80 in a
+# one-off comparison during development; the current figure is python -m benchmarks.retrieval).
+# Lower is closer to a plain maximum.
 _SOFT_MAX_TEMPERATURE = 0.02
 # Entries made for another age stay findable but rank below ones for the child's age. Kept
 # small: entries' age ranges are broad hints, and a larger penalty cost recall on the dev set.
