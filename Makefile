@@ -34,6 +34,7 @@ conversations: ## rasa data validate, then conversation stories against the trai
 
 integration: ## conversations through the three real processes, and the e-map in Chromium
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_postgres.sh
 	$(VENV)/bin/pytest tests/integration
 
 bench: setup ## latency, memory, warm start and NLU figures (writes var/bench/)

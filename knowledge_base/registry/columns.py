@@ -51,6 +51,8 @@ _CARE_MODE_SPLIT = re.compile(r"[;；、,，/\s]+")
 _LONGITUDE = (115.3, 117.6)
 _LATITUDE = (39.3, 41.1)
 MAX_TEXT = 300
+# Narrower columns in the registry table (tables.py); PostgreSQL enforces the widths.
+_MAX_LENGTH = {"registration_no": 64, "subdistrict": 64, "phone": 64}
 
 
 class HeaderError(ValueError):
@@ -120,8 +122,9 @@ class _Row:
             if required:
                 self.bad(field, "is empty")
             return None
-        if len(value) > MAX_TEXT:
-            self.bad(field, f"is longer than {MAX_TEXT} characters")
+        limit = _MAX_LENGTH.get(field, MAX_TEXT)
+        if len(value) > limit:
+            self.bad(field, f"is longer than {limit} characters")
             return None
         if re.search(r"[<>]", value):
             self.bad(field, "contains < or >, which no registry value needs")
@@ -181,7 +184,7 @@ def parse_row(number: int, values: Mapping[str, object]) -> Institution | list[R
     else:
         row.bad("inclusive", "must be 是/否 (or true/false, 1/0)")
     modes_raw = row.raw("care_modes")
-    modes = tuple(m for m in _CARE_MODE_SPLIT.split(modes_raw) if m)
+    modes = tuple(dict.fromkeys(m for m in _CARE_MODE_SPLIT.split(modes_raw) if m))
     if not modes:
         row.bad("care_modes", "is empty")
     unknown = [m for m in modes if m not in CARE_MODES]

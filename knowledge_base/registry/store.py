@@ -169,8 +169,12 @@ class FacilityRegistry:
         if current is None:
             connection.execute(registry_revision.insert().values(id=1, revision=1, changed_at=now))
         else:
+            # Incremented in the database: concurrent imports on PostgreSQL must not both
+            # write the same number, or a running service could miss the later import.
             connection.execute(
-                registry_revision.update().values(revision=current + 1, changed_at=now)
+                registry_revision.update().values(
+                    revision=registry_revision.c.revision + 1, changed_at=now
+                )
             )
 
 
