@@ -3,9 +3,12 @@
     .venv/bin/python -m benchmarks.latency [--turns 200]
 
 Starts its own stack on free ports (bot.local_stack), sends TURNS plain turns (greetings,
-thanks, "are you a bot": Rasa only) and TURNS turns that run action_answer_question, each
-conversation 10 turns long, then reads the resident memory of each process tree.
-Targets: plain p95 <= 80 ms, action p95 <= 250 ms, all three together <= 2.5 GB.
+thanks, "are you a bot": Rasa only), TURNS turns that run action_answer_question, each
+conversation 10 turns long, and TURNS childcare-finder turns (a search with place and age,
+then refinements: the form, its validation action and the search), then reads the resident
+memory of each process tree.
+Targets: plain p95 <= 80 ms, action p95 <= 250 ms, all three together <= 2.5 GB; the finder
+turns are reported against the action target.
 """
 
 from __future__ import annotations
@@ -34,6 +37,18 @@ QUESTIONS = [
     "how much is the tax deduction for my toddler",
     "入托总哭怎么办",
     "疫苗在哪打",
+]
+FINDER = [
+    "望京附近有普惠的托育吗 孩子22个月",
+    "要有空位的",
+    "不超过3000",
+    '/find_childcare{"finder_command": "more"}',
+    "回龙观附近的托育机构 宝宝1岁半",
+    "半日托的有吗",
+    "Find a daycare near Zhongguancun for my 14 month old",
+    "only inclusive ones",
+    "朝阳区劲松附近的托儿所 两岁",
+    "清除条件",
 ]
 CONVERSATION_TURNS = 10
 Chat = Callable[[str, str], tuple[int, dict[str, Any]]]
@@ -74,17 +89,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tuoyu-bench-") as tmp, local_stack(Path(tmp)) as stack:
         plain = timed_turns(stack.chat, PLAIN, args.turns, "plain")
         action = timed_turns(stack.chat, QUESTIONS, args.turns, "action")
+        finder = timed_turns(stack.chat, FINDER, args.turns, "finder")
         rss = {name: tree_rss_mb(pid) for name, pid in stack.pids().items()}
     result = {
         "turns_each": args.turns,
         "plain_turn": summary_ms(plain),
         "action_turn": summary_ms(action),
+        "finder_turn": summary_ms(finder),
         "rss_mb_after_turns": {**rss, "total": round(sum(rss.values()), 1)},
         "targets": {"plain_p95_ms": 80, "action_p95_ms": 250, "total_rss_mb": 2560},
     }
     path = save("latency", result)
     print(f"plain turn : {result['plain_turn']}")
     print(f"action turn: {result['action_turn']}")
+    print(f"finder turn: {result['finder_turn']}")
     print(f"RSS (MB)   : {result['rss_mb_after_turns']}")
     print(f"-> {path}")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import processes
+from bot import processes, provisioning
 from bot.settings import Settings
 from bot.supervisor import ManagedProcess, post_json, tail, wait_until
 
@@ -42,9 +42,10 @@ class LocalStack:
         return f"http://{self.settings.host}:{self.settings.port}"
 
     def chat(self, sender_id: str, message: str) -> tuple[int, dict[str, Any]]:
-        status, body = post_json(
-            f"{self.base_url}/api/chat", {"sender_id": sender_id, "message": message}
-        )
+        return self.post_chat({"sender_id": sender_id, "message": message})
+
+    def post_chat(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, body = post_json(f"{self.base_url}/api/chat", request)
         return status, body if isinstance(body, dict) else {}
 
     def healthz(self) -> tuple[int, dict[str, Any]]:
@@ -102,6 +103,8 @@ def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
             "TUOYU_LOG_LEVEL": "INFO",
         }
     ).with_ports(port=free_port(), rasa_port=free_port(), actions_port=free_port())
+    # Like `make run`: the SAMPLE registry until a real one is imported into this var/.
+    provisioning.ensure_registry(settings)
     specs = [
         processes.action_server(settings),
         processes.rasa_server(settings, rasa_model),

@@ -48,6 +48,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TUOYU_EMBEDDING_MODEL_DIR": str(settings.embedding_model_dir),
         "TUOYU_INDEX_DIR": str(settings.index_dir),
         "TUOYU_DATABASE_URL": settings.database_url,
+        "TUOYU_PUBLIC_URL": settings.public_url_setting,
     }
 
 

@@ -67,17 +67,21 @@ class Settings:
     database_url: str
     map_tile_url: str
     map_tile_attribution: str
+    # Where parents reach the gateway, for links the bot sends (the e-map); empty: host:port.
+    public_url_setting: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         project = _path(env, "TUOYU_PROJECT_DIR", PROJECT_DIR)
         var = _path(env, "TUOYU_VAR_DIR", project / "var")
+        host = env.get("TUOYU_HOST", "127.0.0.1").strip() or "127.0.0.1"
+        port = _int(env, "TUOYU_PORT", 8080)
         return cls(
             project_dir=project,
             var_dir=var,
-            host=env.get("TUOYU_HOST", "127.0.0.1").strip() or "127.0.0.1",
-            port=_int(env, "TUOYU_PORT", 8080),
+            host=host,
+            port=port,
             rasa_port=_int(env, "TUOYU_RASA_PORT", 5005),
             actions_port=_int(env, "TUOYU_ACTIONS_PORT", 5055),
             rasa_token_value=env.get("TUOYU_RASA_TOKEN", "").strip() or None,
@@ -97,6 +101,7 @@ class Settings:
             # Empty: no base tiles, the map still shows markers (works offline).
             map_tile_url=env.get("TUOYU_MAP_TILE_URL", "").strip(),
             map_tile_attribution=env.get("TUOYU_MAP_TILE_ATTRIBUTION", "").strip(),
+            public_url_setting=env.get("TUOYU_PUBLIC_URL", "").strip().rstrip("/"),
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:
@@ -105,6 +110,10 @@ class Settings:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def public_url(self) -> str:
+        return self.public_url_setting or f"http://{self.host}:{self.port}"
 
     @property
     def actions_url(self) -> str:

@@ -33,6 +33,18 @@ def _reply(raw: dict[str, Any]) -> dict[str, Any]:
     return reply
 
 
+def _merge_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rasa sends a custom payload (a map link, a location request) as a reply of its own;
+    channels show it with the text before it, so it travels with that reply."""
+    merged: list[dict[str, Any]] = []
+    for reply in replies:
+        if merged and not reply["text"] and not reply["buttons"] and reply.get("custom"):
+            merged[-1].setdefault("extras", []).append(reply["custom"])
+            continue
+        merged.append(reply)
+    return merged
+
+
 def _unavailable(request: web.Request, message: str, language: Language, part: str) -> web.Response:
     text = gateway_message("unavailable", language)
     replies = [{"text": text, "buttons": []}]
@@ -74,7 +86,7 @@ async def handle_chat(request: web.Request) -> web.Response:
     except BackendUnavailable as down:
         logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
         return _unavailable(request, chat.message, language, down.part)
-    replies = [_reply(r) for r in raw_replies]
+    replies = _merge_custom([_reply(r) for r in raw_replies])
     if not replies:
         # Rasa answers with nothing when a custom action failed, most often because the
         # action server is down: say so rather than leave the parent waiting.

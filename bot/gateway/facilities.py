@@ -196,26 +196,50 @@ BEIJING_CENTRE = (39.9042, 116.4074)
 
 async def handle_map_search(request: web.Request) -> web.Response:
     """The e-map's search: a place name (resolved with the gazetteer) and the usual filters."""
+    from knowledge_base.registry.address import resolve_location
     from knowledge_base.registry.places import default_gazetteer
 
     query = request.query
     text = query.get("q", "").strip()[:100]
-    place = default_gazetteer().resolve(text) if text else None
-    if text and place is None:
-        candidates = default_gazetteer().candidates(text)
-        message = (
-            f"'{text}' could be {len(candidates)} places; add the district"
-            if candidates
-            else f"'{text}' is not a district, subdistrict or area name I know"
+    if query.get("lat") or query.get("lon"):
+        # A point from a chat result (possibly a shared location, which has no name).
+        try:
+            lat = _required(query, "lat", -90, 90)
+            lon = _required(query, "lon", -180, 180)
+            limit = int(_number(query, "limit", 1, MAX_LIMIT, 20) or 20)
+            filters = nearby_filters(query)
+        except BadParameter as bad:
+            return bad.response()
+        live = request.app[LIVE_REGISTRY]
+        search = await asyncio.get_running_loop().run_in_executor(None, live.current)
+        answer = search.nearest(lat, lon, limit=limit, radius_km=3.0, filters=filters)
+        return web.json_response(
+            {
+                "place": {"name": text, "latitude": lat, "longitude": lon, "district": None},
+                "results": [result_json(r) for r in answer.results],
+                "radius_km": answer.radius_km,
+            }
         )
-        return BadParameter("q", message).response()
+    live = request.app[LIVE_REGISTRY]
+    place = None
+    if text:
+        roads = await asyncio.get_running_loop().run_in_executor(None, live.roads)
+        resolution = resolve_location(text, default_gazetteer(), roads)
+        place = resolution.match
+        if place is None:
+            choices = "、".join(a.label for a in resolution.alternatives)
+            message = (
+                f"'{text}' could be {choices}; add the district"
+                if choices
+                else f"'{text}' is not a district, subdistrict, area or address I know"
+            )
+            return BadParameter("q", message).response()
     lat, lon = (place.latitude, place.longitude) if place else BEIJING_CENTRE
     try:
         limit = int(_number(query, "limit", 1, MAX_LIMIT, 20) or 20)
         filters = nearby_filters(query)
     except BadParameter as bad:
         return bad.response()
-    live = request.app[LIVE_REGISTRY]
     search = await asyncio.get_running_loop().run_in_executor(None, live.current)
     answer = search.nearest(lat, lon, limit=limit, radius_km=3.0, filters=filters)
     return web.json_response(
@@ -223,7 +247,7 @@ async def handle_map_search(request: web.Request) -> web.Response:
             "place": None
             if place is None
             else {
-                "name": place.name,
+                "name": place.label,
                 "latitude": lat,
                 "longitude": lon,
                 "district": place.district,

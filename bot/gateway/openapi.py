@@ -78,10 +78,21 @@ OPENAPI: dict[str, Any] = {
                         "application/json": {
                             "schema": {
                                 "type": "object",
-                                "required": ["sender_id", "message"],
+                                "required": ["sender_id"],
+                                "description": "message, location, or both",
                                 "properties": {
                                     "sender_id": {"type": "string", "maxLength": 128},
                                     "message": {"type": "string", "maxLength": 2000},
+                                    "location": {
+                                        "type": "object",
+                                        "description": "A location the parent shared "
+                                        "(WGS-84); starts or answers a childcare search",
+                                        "required": ["latitude", "longitude"],
+                                        "properties": {
+                                            "latitude": {"type": "number"},
+                                            "longitude": {"type": "number"},
+                                        },
+                                    },
                                 },
                             }
                         }

@@ -32,6 +32,31 @@ class InvalidRequest(Exception):
 class ChatRequest:
     sender_id: str
     message: str
+    # A location the parent chose to share (latitude, longitude), rounded to about 100 m:
+    # enough to find the nearest places, less than a home address.
+    location: tuple[float, float] | None = None
+
+
+def _location(value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidRequest(
+            "wrong_type", "'location' must be an object with latitude and longitude.", "location"
+        )
+    point = []
+    for key, limit in (("latitude", 90.0), ("longitude", 180.0)):
+        raw = value.get(key)
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise InvalidRequest("wrong_type", f"'location.{key}' must be a number.", "location")
+        if not -limit <= float(raw) <= limit:
+            raise InvalidRequest(
+                "invalid_field",
+                f"'location.{key}' must be between -{limit:g} and {limit:g}.",
+                "location",
+            )
+        point.append(round(float(raw), 3))
+    return point[0], point[1]
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:
@@ -66,7 +91,12 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
             "and _ . : @ -",
             "sender_id",
         )
+    location = _location(body.get("location"))
     message = body.get("message")
+    if message is None and location is not None:
+        message = "/share_location" + json.dumps(
+            {"latitude": location[0], "longitude": location[1]}
+        )
     if message is None:
         raise InvalidRequest("missing_field", "'message' is required.", "message")
     if not isinstance(message, str):
@@ -81,4 +111,4 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
         )
     # Control characters other than newlines and tabs carry nothing a parent meant to say.
     cleaned = "".join(ch for ch in message if ch in "\n\t" or ch.isprintable())
-    return ChatRequest(sender_id=sender, message=cleaned.strip())
+    return ChatRequest(sender_id=sender, message=cleaned.strip(), location=location)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from knowledge_base.registry.model import Institution
 
 _NOISE = re.compile(
-    r"https?://\S+|\d{7,}|[\d-]{9,}|火爆|招生|报名|热线|电话|咨询|优惠|欢迎|预约|试听|免费|"
+    r"https?://\S+|\d{7,}|[\d-]{9,}|了吗|了没有?|火爆|招生|报名|热线|电话|咨询|优惠|欢迎|预约|试听|免费|"
     r"立即|马上|名额有限|限时|活动|地址|联系|微信|请问|这个|这家|是不是|有没有|备案|正规|吗|呢|"
     r"北京市?|示例"
 )
@@ -108,3 +108,27 @@ def _core_name(text: str) -> str:
     for word in _GENERIC:
         core = core.replace(word, "")
     return core if len(core) >= 2 else text
+
+
+_ASKING = re.compile(
+    r"帮我|帮忙|麻烦|查一?下|查查|查询|看看|看一下|核实|确认|请问|想知道|是否|是不是|有没有|在不在|"
+    r"名单|里面?|合法|正规|靠谱|可靠|资质|的|了|吧|啊|呀|一家|那家|这家|叫|想查|想问|问问|问一下|查|"
+    r"\b(?:is|are|the|a|an|in|on|of|it|this|that|place|list|registry|register(?:ed)?|licensed|"
+    r"legit(?:imate)?|filed|check|please|can|you|could|whether|if|daycare|nursery|centre|center|"
+    r"childcare|tell|me|know|want|to|on the list|official)\b",
+    re.I,
+)
+
+
+def searchable_part(text: str) -> str:
+    """What is left of a message once the asking and generic words are gone: a name, an
+    address or a number when the parent gave one, else (nearly) nothing."""
+    if re.search(r"[A-Za-z0-9-]*\d[A-Za-z0-9-]{3,}", text) and re.search(
+        r"备|sample|京", text, re.I
+    ):
+        return normalise(text)
+    core = _ASKING.sub(" ", unicodedata.normalize("NFKC", text))
+    core = normalise(core)
+    for word in _GENERIC:
+        core = core.replace(word, "")
+    return core

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from knowledge_base.registry.address import RoadLocator
 from knowledge_base.registry.check import RegistrationCheck
 from knowledge_base.registry.nearby import NearbySearch
 from knowledge_base.registry.store import FacilityRegistry
@@ -26,6 +27,7 @@ class LiveRegistry:
         self._checked_at = 0.0
         self._search = NearbySearch([])
         self._check = RegistrationCheck([])
+        self._roads = RoadLocator({})
 
     @property
     def registry(self) -> FacilityRegistry:
@@ -39,6 +41,11 @@ class LiveRegistry:
         self._refresh()
         return self._check
 
+    def roads(self) -> RoadLocator:
+        """Road names learnt from the registry's addresses, for places parents type."""
+        self._refresh()
+        return self._roads
+
     def _refresh(self) -> None:
         now = time.monotonic()
         if now - self._checked_at < self._check_every_s:
@@ -51,5 +58,6 @@ class LiveRegistry:
                     # Deregistered places stay findable: "it was filed, and no longer is".
                     everything = self._registry.all(include_deregistered=True)
                     self._check = RegistrationCheck(everything)
+                    self._roads = RoadLocator.from_institutions(self._search.institutions())
                     self._revision = revision
                 self._checked_at = time.monotonic()

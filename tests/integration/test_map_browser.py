@@ -69,7 +69,7 @@ def test_map_lists_the_nearest_inclusive_places_for_a_22_month_old(
 
 def test_an_unknown_place_gets_a_message_not_an_empty_map(gateway_url: str, tmp_path: Path) -> None:
     dom = rendered(f"{gateway_url}/map?q=火星基地", tmp_path)
-    assert "not a district, subdistrict or area name I know" in dom
+    assert "not a district, subdistrict, area or address I know" in dom
 
 
 def test_coverage_page_shows_every_district_against_the_targets(

@@ -266,3 +266,80 @@ async def test_openapi_documents_exactly_the_public_routes(client: TestClient[An
     coverage = await (await client.get("/api/coverage")).json()
     assert coverage["targets"]["places_per_1000_residents"] == 4.5
     assert len(coverage["districts"]) == 17
+
+
+async def test_a_shared_location_reaches_rasa_as_a_payload_rounded_to_about_100_m(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    body = {"sender_id": "p9", "location": {"latitude": 39.996123, "longitude": 116.470987}}
+    response = await client.post("/api/chat", json=body)
+    assert response.status == 200
+    assert fake.sent == [("p9", '/share_location{"latitude": 39.996, "longitude": 116.471}')]
+
+
+@pytest.mark.parametrize(
+    ("location", "code"),
+    [
+        ("望京", "wrong_type"),
+        ({"latitude": "39.9", "longitude": 116.4}, "wrong_type"),
+        ({"latitude": 39.9}, "wrong_type"),
+        ({"latitude": 95.0, "longitude": 116.4}, "invalid_field"),
+        ({"latitude": True, "longitude": 116.4}, "wrong_type"),
+    ],
+)
+async def test_bad_locations_get_400(
+    client: TestClient[Any, Any], fake: FakeRasa, location: Any, code: str
+) -> None:
+    response = await client.post("/api/chat", json={"sender_id": "p9", "location": location})
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert (error["code"], error["field"]) == (code, "location")
+    assert fake.sent == []
+
+
+async def test_a_custom_payload_travels_with_the_reply_before_it(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    link = {"type": "link", "title": "🗺 在地图上查看", "url": "http://x/map?lat=1"}
+    fake.replies = [
+        {
+            "recipient_id": "x",
+            "text": "还可以：",
+            "buttons": [{"title": "再看5家", "payload": "/m"}],
+        },
+        {"recipient_id": "x", "custom": link},
+    ]
+    response = await client.post("/api/chat", json={"sender_id": "p9", "message": "望京托育"})
+    replies = (await response.json())["replies"]
+    assert len(replies) == 1
+    assert replies[0]["extras"] == [link]
+    assert replies[0]["buttons"][0]["title"] == "再看5家"
+
+
+async def test_map_search_takes_a_point_from_the_chat_or_an_address(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    from knowledge_base.registry.importer import import_registry_file
+    from knowledge_base.registry.store import FacilityRegistry
+    from tests.unit.test_registry import row, write_csv
+
+    settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
+    store = FacilityRegistry.open(settings.database_url)
+    rows = [
+        row("BJ1", 经度="116.470", 纬度="39.990"),
+        row("BJ2", 经度="116.300", 纬度="39.980", 所属区="海淀区", 街道乡镇="中关村街道"),
+    ]
+    import_registry_file(write_csv(tmp_path / "r.csv", rows), store)
+    store.close()
+    client = await aiohttp_client(create_app(settings, rasa_client_factory=lambda s, _: FakeRasa()))
+    point = await (await client.get("/api/map/search?lat=39.98&lon=116.30&q=您的位置")).json()
+    assert [r["registration_no"] for r in point["results"]] == ["BJ2", "BJ1"]
+    assert point["place"]["name"] == "您的位置"
+    address = await (await client.get("/api/map/search?q=朝阳区望京街道阜通东大街6号")).json()
+    assert address["place"]["name"] == "朝阳区望京街道"
+    assert address["results"][0]["registration_no"] == "BJ1"
+    ambiguous = await client.get("/api/map/search?q=八里庄")
+    assert ambiguous.status == 400
+    assert "海淀区八里庄街道" in (await ambiguous.json())["error"]["message"]
+    bad = await client.get("/api/map/search?lat=abc&lon=116.3")
+    assert (await bad.json())["error"]["field"] == "lat"

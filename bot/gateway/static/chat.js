@@ -20,13 +20,30 @@
   }
   var sender = senderId();
 
-  function addMessage(who, text, buttons) {
+  function addMessage(who, text, buttons, extras) {
     var item = document.createElement("li");
     item.className = who;
-    var bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.textContent = text;
-    item.appendChild(bubble);
+    if (text) {
+      var bubble = document.createElement("div");
+      bubble.className = "bubble";
+      bubble.textContent = text;
+      item.appendChild(bubble);
+    }
+    (extras || []).forEach(function (extra) {
+      // Only links to the e-map on this site or to http(s) addresses become links.
+      if (extra && extra.type === "link" && /^(https?:\/\/|\/map\?)/.test(String(extra.url))) {
+        var link = document.createElement("a");
+        link.className = "link-button";
+        link.href = extra.url;
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.textContent = extra.title || extra.url;
+        item.appendChild(link);
+      } else if (extra && extra.type === "request_location") {
+        item.appendChild(locationButton());
+      }
+    });
+    if (!item.childNodes.length && !(buttons && buttons.length)) { return; }
     if (buttons && buttons.length) {
       var row = document.createElement("div");
       row.className = "buttons";
@@ -43,19 +60,50 @@
     item.scrollIntoView({ block: "end" });
   }
 
-  function post(message, shown) {
+  function locationButton() {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "location";
+    button.textContent = "📍 发送我的位置 Share my location";
+    button.addEventListener("click", shareLocation);
+    return button;
+  }
+
+  function shareLocation() {
+    if (!navigator.geolocation) {
+      statusLine.textContent = "这个浏览器不能提供位置，请输入区或街道名。 Location is not available; type a district instead.";
+      return;
+    }
+    statusLine.textContent = "正在获取位置… Getting your location…";
+    navigator.geolocation.getCurrentPosition(function (position) {
+      statusLine.textContent = "";
+      post(null, "📍 我的位置 My location", {
+        latitude: position.coords.latitude,
+        longitude: position.coords.longitude
+      });
+    }, function () {
+      statusLine.textContent = "没能获取位置，请输入区或街道名。 Could not get your location; type a district instead.";
+    }, { timeout: 15000, maximumAge: 600000 });
+  }
+
+  function post(message, shown, location) {
     addMessage("user", shown || message);
     send.disabled = true;
     statusLine.textContent = "";
+    var body = { sender_id: sender };
+    if (message) { body.message = message; }
+    if (location) { body.location = location; }
     fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender_id: sender, message: message })
+      body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
       var replies = (result.body && result.body.replies) || [];
-      replies.forEach(function (r) { addMessage("bot", r.text || "", r.buttons || []); });
+      replies.forEach(function (r) {
+        addMessage("bot", r.text || "", r.buttons || [], (r.extras || []).concat(r.custom ? [r.custom] : []));
+      });
       if (result.status >= 400 && !replies.length) {
         statusLine.textContent = (result.body.error && result.body.error.message) || "出错了 Error";
       }
@@ -72,10 +120,12 @@
   var examples = [
     { title: "宝宝几个月可以加辅食？", payload: "宝宝几个月可以加辅食？" },
     { title: "育儿补贴怎么领？", payload: "国家育儿补贴怎么申请？" },
+    { title: "找附近的普惠托育", payload: "帮我找附近的普惠托育机构" },
+    { title: "查机构是否备案", payload: "帮我查一下托育机构有没有备案" },
     { title: "When can my baby start solids?", payload: "When can my baby start solid food?" }
   ];
-  addMessage("bot", "您好！我是托育助手，可以回答 0–3 岁养育和托育政策问题，回答都注明来源。\n" +
-    "Hello! Ask me about caring for children under 3 and Beijing childcare policy.", examples);
+  addMessage("bot", "您好！我是托育助手，可以回答 0–3 岁养育和托育政策问题（回答都注明来源），帮您找附近的备案托育机构、查机构是否备案。\n" +
+    "Hello! Ask me about caring for children under 3 and Beijing childcare policy, or find filed childcare near you.", examples);
 
   // /?q=... asks a question straight away, so other sites can link to an answer.
   var asked = new URLSearchParams(window.location.search).get("q");

@@ -16,6 +16,17 @@
   var statusLine = document.getElementById("status");
   var fields = { q: "place", age_months: "age", inclusive: "inclusive", has_vacancy: "vacancy", max_fee: "max-fee" };
 
+  // A chat result links here with the exact point searched (a shared location has no name).
+  var point = null;
+  if (params.get("lat") && params.get("lon")) {
+    point = { lat: params.get("lat"), lon: params.get("lon"), label: params.get("label") || "" };
+    document.getElementById("place").value = point.label;
+  }
+  var passThrough = {};
+  ["care_mode", "provider_type"].forEach(function (key) {
+    if (params.get(key)) { passThrough[key] = params.get(key); }
+  });
+
   Object.keys(fields).forEach(function (key) {
     var input = document.getElementById(fields[key]);
     var value = params.get(key);
@@ -79,7 +90,14 @@
     if (event) { event.preventDefault(); }
     var query = new URLSearchParams();
     var place = document.getElementById("place").value.trim();
-    if (place) { query.set("q", place); }
+    if (point && place === point.label) {
+      query.set("lat", point.lat);
+      query.set("lon", point.lon);
+      if (place) { query.set("q", place); }
+    } else if (place) {
+      query.set("q", place);
+    }
+    Object.keys(passThrough).forEach(function (key) { query.set(key, passThrough[key]); });
     ["age", "max-fee"].forEach(function (id) {
       var value = document.getElementById(id).value;
       if (value !== "") { query.set(id === "age" ? "age_months" : "max_fee", value); }
