@@ -22,6 +22,11 @@ _INPUTS = (
     # Read by rasa_addons components.
     "knowledge_base/danger_signs.py",
     "knowledge_base/language.py",
+    "knowledge_base/registry/finder_signals.py",
+    "knowledge_base/registry/address.py",
+    "knowledge_base/registry/places.py",
+    "knowledge_base/registry/model.py",
+    "knowledge_base/registry/data/gazetteer.yml",
 )
 MODEL_PREFIX = "tuoyu-"
 KEEP_OLD_MODELS = 2

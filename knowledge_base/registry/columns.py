@@ -59,9 +59,54 @@ class HeaderError(ValueError):
     """The header row lacks required columns or names one twice."""
 
 
+# Other names the same columns go by in files staff receive (exports from other systems).
+_HEADER_ALIASES = {
+    "备案号": "registration_no", "备案编码": "registration_no", "机构名": "name",
+    "托育机构名称": "name", "所在区": "district", "行政区": "district", "区": "district",
+    "所属区县": "district", "街道": "subdistrict", "街乡": "subdistrict",
+    "街道(乡镇)": "subdistrict", "所属街道": "subdistrict", "机构地址": "address",
+    "详细地址": "address", "经度(wgs84)": "longitude", "纬度(wgs84)": "latitude",
+    "机构性质": "provider_type", "普惠": "inclusive", "是否普惠性": "inclusive",
+    "是否普惠托育": "inclusive", "服务类型": "care_modes", "托育服务类型": "care_modes",
+    "托位数(个)": "capacity", "核定托位数": "capacity", "空余托位数": "vacancies",
+    "剩余托位": "vacancies", "月收费": "monthly_fee_yuan", "收费标准(元/月)": "monthly_fee_yuan",
+    "月收费标准(元)": "monthly_fee_yuan", "联系方式": "phone", "电话": "phone",
+    "备案时间": "filed_on", "备案日": "filed_on",
+}  # fmt: skip
+
+
 def field_for_header(header: str) -> str | None:
     text = str(header or "").strip().lstrip("\ufeff")
-    return _HEADER_TO_FIELD.get(text.lower()) or _HEADER_TO_FIELD.get(text)
+    # Full-width brackets, stray spaces and line breaks inside a header cell change nothing.
+    plain = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")")
+    return (
+        _HEADER_TO_FIELD.get(text.lower())
+        or _HEADER_TO_FIELD.get(text)
+        or _HEADER_TO_FIELD.get(plain)
+        or _HEADER_TO_FIELD.get(plain.lower())
+        or _HEADER_ALIASES.get(plain.lower())
+    )
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+# Spreadsheet day numbers (days since 1899-12-30) that reach a CSV as plain numbers.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """2024-05-01, 2024/5/1, 2024.05.01, 2024年5月1日, 20240501 or a spreadsheet day number."""
+    text = text.strip()
+    match = _DATE.match(text)
+    try:
+        if match:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if re.fullmatch(r"\d{8}", text):
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if re.fullmatch(r"\d{5}", text) and 30_000 <= int(text) <= 60_000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+    except ValueError:
+        return None
+    return None
 
 
 def map_headers(headers: list[str]) -> dict[int, str]:
@@ -200,12 +245,13 @@ def parse_row(number: int, values: Mapping[str, object]) -> Institution | list[R
         row.bad("vacancies", f"{vacancies} is more than the capacity {capacity}")
     fee = row.number_in("monthly_fee_yuan", 0, 100_000, required=False)
     phone = row.text("phone", required=False)
-    filed_on = None
     filed_raw = row.raw("filed_on")
-    try:
-        filed_on = dt.date.fromisoformat(filed_raw.replace("/", "-")[:10])
-    except ValueError:
+    filed_on = parse_date(filed_raw)
+    if filed_on is None:
         row.bad("filed_on", f"'{filed_raw}' is not a date YYYY-MM-DD" if filed_raw else "is empty")
+    elif filed_on > dt.date.today():
+        row.bad("filed_on", f"{filed_on.isoformat()} is in the future")
+        filed_on = None
     required = (registration_no, name, district, subdistrict, address, longitude, latitude,
                 provider_type, inclusive, min_age, max_age, capacity, filed_on)  # fmt: skip
     if row.problems or any(value is None for value in required):

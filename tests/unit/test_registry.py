@@ -236,3 +236,46 @@ def test_a_running_service_sees_an_import_without_restarting(
         write_csv(tmp_path / "r2.csv", [row("BJ001")]), other_process, replace=True
     )
     assert len(live.current()) == 1
+
+
+def test_headers_as_other_systems_write_them_are_understood(
+    tmp_path: Path, registry: FacilityRegistry
+) -> None:
+    headers = [
+        "备案号", "机构名称", "所在区", "街道（乡镇）", "机构地址", "经度", "纬度", "机构类型",
+        "是否普惠", "托育类型", "最小月龄", "最大月龄", "托位数（个）", "空余托位", "月收费（元）",
+        "联系方式", "备案时间",
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "export.csv", [row("BJ001")], headers=headers)
+    report = import_registry_file(path, registry)
+    assert report.imported
+    stored = registry.get("BJ001")
+    assert stored is not None
+    assert stored.monthly_fee_yuan == 3000
+    assert stored.phone == "010-12345678"
+
+
+@pytest.mark.parametrize("written", ["2024/3/1", "2024.03.01", "2024年3月1日", "20240301", "45352"])
+def test_filing_dates_in_the_usual_spellings(
+    tmp_path: Path, registry: FacilityRegistry, written: str
+) -> None:
+    path = write_csv(tmp_path / "dates.csv", [row("BJ001", 备案日期=written)])
+    assert import_registry_file(path, registry).imported
+    stored = registry.get("BJ001")
+    assert stored is not None
+    assert stored.filed_on.isoformat() == "2024-03-01"
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [("2024-02-30", "is not a date"), ("3月1日", "is not a date"), ("2999-01-01", "in the future")],
+)
+def test_impossible_filing_dates_are_row_errors(
+    tmp_path: Path, registry: FacilityRegistry, written: str, problem: str
+) -> None:
+    path = write_csv(tmp_path / "dates.csv", [row("BJ001", 备案日期=written)])
+    report = import_registry_file(path, registry)
+    assert not report.imported
+    assert any(
+        "row 2, column filed_on/备案日期" in str(p) and problem in str(p) for p in report.problems
+    ), report.problems
