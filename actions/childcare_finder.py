@@ -59,6 +59,10 @@ _QUESTION = re.compile(
     r"[?？]|吗|怎么|什么|为什么|如何|能不能|可以.{0,6}吗|\b(?:how|what|why|when|can|should|is|do)\b",
     re.I,
 )
+# Childcare in the registry is for children under 3; at 3 they go to kindergarten.
+OLDEST_MONTHS = 36
+KINDERGARTEN_ENTRY = "kindergarten-nursery-class"
+BUDGETS = (2000, 3000, 4000, 5000, 6000)
 COST_ENTRIES = (
     "childcare-subsidy-national",
     "tax-deduction-under-3",
@@ -141,7 +145,7 @@ class ValidateChildcareFinderForm(Action):
 
         command = str(entities.get("finder_command") or "")
         changes = parse_search_changes(typed) if typed else SearchChanges()
-        events += self._search_events(tracker, changes, command, requested)
+        events += self._search_events(tracker, changes, command, requested, entities)
 
         location: dict[str, Any] | None = None
         shared = shared_location(entities)
@@ -185,7 +189,12 @@ class ValidateChildcareFinderForm(Action):
         return events
 
     def _search_events(
-        self, tracker: Tracker, changes: SearchChanges, command: str, requested: Any
+        self,
+        tracker: Tracker,
+        changes: SearchChanges,
+        command: str,
+        requested: Any,
+        entities: dict[str, Any],
     ) -> list[EventType]:
         state = dict(tracker.get_slot(SEARCH) or {})
         filters = SearchFilters.from_slot(state.get("filters"))
@@ -203,6 +212,9 @@ class ValidateChildcareFinderForm(Action):
             filters = SearchChanges(inclusive_only=True).apply(filters)
         elif command == "vacancy":
             filters = SearchChanges(has_vacancy=True).apply(filters)
+        elif command == "budget":
+            fee = _number_or_none(entities.get("finder_max_fee"))
+            filters = SearchChanges(max_fee_yuan=fee, no_fee_limit=fee is None).apply(filters)
         filters = changes.apply(filters)
         if requested and not changes.refines and not command:
             return []  # an answer to the form's question changes nothing about the search
@@ -319,6 +331,14 @@ class ActionAskChildAge(Action):
         return [SlotSet(PROBLEM, None)]
 
 
+def _number_or_none(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= 100_000 else None
+
+
 def set_this_turn(tracker: Tracker, slot: str) -> bool:
     """Whether the slot was set since the parent's last message (so it is news to confirm)."""
     for event in reversed(tracker.events):
@@ -381,6 +401,9 @@ class ActionSearchChildcare(Action):
             return []
         if isinstance(problem, dict) and problem.get("kind") == "unborn":
             dispatcher.utter_message(response="utter_finder_unborn")
+        if isinstance(age, int | float) and not isinstance(age, bool) and age > OLDEST_MONTHS:
+            self._say_over_three(dispatcher, services, language)
+            return [SlotSet(PROBLEM, None)]
         page = answer.results[offset : offset + PAGE_SIZE]
         place = _place_label(location, language)
         conditions = "，".join([age_text(age, language), *filters_text(filters, language)])
@@ -394,6 +417,9 @@ class ActionSearchChildcare(Action):
         if not page:
             self._say_nothing_found(dispatcher, place, conditions, filters, offset, language)
             return [SlotSet(PROBLEM, None)]
+        if state.get("cheaper"):
+            self._offer_budgets(dispatcher, page, filters.max_fee_yuan, language)
+            return [SlotSet(PROBLEM, None)]
         if state.get("view") == "costs":
             self._say_costs(dispatcher, services, page, language)
             return [SlotSet(PROBLEM, None), SlotSet(SEARCH, {**state, "view": "list"})]
@@ -406,8 +432,6 @@ class ActionSearchChildcare(Action):
         )
         body = "\n\n".join(result_lines(offset + n + 1, r, language) for n, r in enumerate(page))
         dispatcher.utter_message(text=body + "\n\n" + data_source_line(page, language))
-        if state.get("cheaper"):
-            dispatcher.utter_message(response="utter_finder_budget_hint")
         dispatcher.utter_message(
             response="utter_finder_next_steps",
             buttons=self.buttons(
@@ -460,6 +484,40 @@ class ActionSearchChildcare(Action):
             {"title": "Another area" if en else "换个地方", "payload": command_payload("new_place")}
         )
         return buttons
+
+    @staticmethod
+    def _offer_budgets(
+        dispatcher: CollectingDispatcher,
+        page: list[Any],
+        limit: float | None,
+        language: Language,
+    ) -> None:
+        """ "Cheaper?": budgets below what the places shown cost (and below any limit set)."""
+        fees = [r.institution.monthly_fee_yuan for r in page if r.institution.monthly_fee_yuan]
+        ceiling = min(max(fees) if fees else 10_000.0, limit or 10_000.0)
+        budgets = [b for b in BUDGETS if b < ceiling]
+        en = language == "en"
+        dispatcher.utter_message(
+            response="utter_finder_budget_hint",
+            buttons=[
+                {
+                    "title": f"Up to ¥{b:,}" if en else f"不超过{b}元",
+                    "payload": command_payload("budget", finder_max_fee=b),
+                }
+                for b in budgets
+            ],
+        )
+
+    @staticmethod
+    def _say_over_three(
+        dispatcher: CollectingDispatcher, services: FinderServices, language: Language
+    ) -> None:
+        entry = services.entries.get(KINDERGARTEN_ENTRY)
+        dispatcher.utter_message(
+            response="utter_finder_over_three",
+            source=entry.source.line() if entry else "",
+            buttons=[entry_button(entry, language)] if entry else [],
+        )
 
     @staticmethod
     def _say_nothing_found(

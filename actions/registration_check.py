@@ -4,6 +4,7 @@ answer, including what "not found" means and how to report an unregistered provi
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,9 @@ logger = logging.getLogger(__name__)
 QUERY = "check_query"
 MAX_QUERY_CHARS = 300
 CLEARLY_OTHER = 0.8
+_SEARCH_WORDS = re.compile(
+    r"找|附近|周边|推荐|哪里|哪儿|有没有|有哪些|有什么|near|find|looking for|recommend", re.I
+)
 # Messages the check form lets other rules answer when they name no place.
 OTHER_REQUESTS = {"ask_guidance", "find_childcare", "deny", "goodbye", "bot_challenge"}
 # Where the "not found" explanation and the advice come from.
@@ -49,9 +53,14 @@ class ValidateRegistrationCheckForm(Action):
         requested = tracker.get_slot("requested_slot")
         # While waiting for a name, a clear other request is left to the rules; a name
         # alone ("小太阳托育中心") often looks like a search to NLU, but not confidently.
-        if requested and name in OTHER_REQUESTS and confidence >= CLEARLY_OTHER:
+        named = bool(text) and not text.startswith("/") and has_name(text)
+        # A bare institution name ("金色摇篮托育中心") reads like a search to NLU; when a name
+        # was asked for, only a message that asks to find something starts a search.
+        searching = name == "find_childcare" and (not named or bool(_SEARCH_WORDS.search(text)))
+        clearly_other = name in OTHER_REQUESTS and confidence >= CLEARLY_OTHER
+        if requested and clearly_other and (name != "find_childcare" or searching):
             return []
-        if text and not text.startswith("/") and has_name(text):
+        if named:
             return [SlotSet(QUERY, text[:MAX_QUERY_CHARS])]
         return [SlotSet(QUERY, None)] if requested else []
 

@@ -36,6 +36,10 @@ _DATE = (
 )
 _BIRTH_DATE = re.compile(rf"(?:{_BIRTH_WORDS})\D{{0,6}}{_DATE}|{_DATE}\s*(?:{_BIRTH_WORDS})", re.I)
 _BARE_DATE = re.compile(rf"^\s*{_DATE}\s*$")
+_BIRTH_YEAR = re.compile(
+    rf"((?:19|20)\d{{2}})\s*年?\s*(?:{_BIRTH_WORDS})|(?:{_BIRTH_WORDS})\D{{0,6}}((?:19|20)\d{{2}})(?!\s*[-/.年]\s*\d)",
+    re.I,
+)
 _EN_MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -54,9 +58,9 @@ _SKIP = re.compile(
 )
 _UNBORN = re.compile(r"还没出生|没出生|怀孕|孕期|孕\d+周|预产期|due date|pregnan|not born", re.I)
 _BARE_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d)?)\s*$")
-# Beyond this the finder has nothing to offer: childcare in the registry is for under-3s
-# (kindergarten nursery classes take some 2-3 year olds); still, say so rather than guess.
-MAX_MONTHS = 72
+# Older than this is not a child's age a parent would give here; between 3 and 12 years the
+# finder still reads it, to say that childcare is for under-3s rather than fail to understand.
+MAX_MONTHS = 144
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,10 @@ def _birth_months(text: str, today: dt.date, expecting: bool) -> int | None:
             (groups[0:3] if groups[0] else groups[3:6]) if len(groups) == 6 else groups
         )
         return months_since(int(year), int(month), int(day) if day else None, today)
+    match = _BIRTH_YEAR.search(text)
+    if match:
+        # Only the year: counted from the middle of it, and the results say which age was used.
+        return months_since(int(match.group(1) or match.group(2)), 7, None, today)
     match = _EN_BIRTH.search(text)
     if match:
         day, month_name, day_after, year = match.groups()

@@ -26,6 +26,7 @@ _SUFFIX = {
     "单位托育点": "职工托育点",
     "区托育综合服务中心": "区托育综合服务中心",
 }
+_BRANCH = ("", "", "二", "三", "四", "五", "六", "七", "八", "九")
 _TYPE_WEIGHTS = (("托育机构", 45), ("幼儿园托班", 30), ("社区托育点", 15), ("单位托育点", 9),
                  ("区托育综合服务中心", 1))  # fmt: skip
 
@@ -45,6 +46,7 @@ def sample_rows(gazetteer: Gazetteer, count: int = 1500, seed: int = 2025) -> li
     types = [t for t, _ in _TYPE_WEIGHTS]
     type_weights = [w for _, w in _TYPE_WEIGHTS]
     rows = []
+    names_used: dict[str, int] = {}
     for number in range(1, count + 1):
         district, subdistrict, lat, lon, _ = rng.choices(places, weights)[0]
         provider = rng.choices(types, type_weights)[0]
@@ -58,6 +60,10 @@ def sample_rows(gazetteer: Gazetteer, count: int = 1500, seed: int = 2025) -> li
         fee = rng.randrange(1800, 3600, 100) if inclusive else rng.randrange(4000, 9500, 100)
         short = subdistrict.removesuffix("街道").removesuffix("地区").removesuffix("镇")
         name = f"示例·{short}{rng.choice(_WORDS)}{_SUFFIX[provider]}"
+        # Two places of one name in one subdistrict read as a mistake: the later is a branch.
+        names_used[name] = names_used.get(name, 0) + 1
+        if names_used[name] > 1:
+            name += f"（{_BRANCH[min(names_used[name], len(_BRANCH) - 1)]}园）"
         filed = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 5 * 365))
         rows.append(
             [

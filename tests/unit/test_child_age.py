@@ -32,6 +32,9 @@ TODAY = dt.date(2026, 11, 30)
         ("born March 2025", 20),
         ("born 3 Jan 2025", 22),
         ("兩歲", 24),  # traditional characters
+        ("2024年出生的", 28),  # only the year: counted from its middle
+        ("born in 2025", 16),
+        ("孩子2019年出生", 88),
     ],
 )
 def test_ages_as_parents_give_them(text: str, months: int) -> None:
@@ -73,5 +76,5 @@ def test_fees_places_and_filters_are_not_ages(text: str) -> None:
 
 
 def test_implausible_ages_are_not_taken() -> None:
-    assert parse_child_age("120个月", TODAY).months is None
+    assert parse_child_age("200个月", TODAY).months is None
     assert parse_child_age("1990年5月出生", TODAY).months is None

@@ -371,6 +371,12 @@ def test_the_check_form_waits_for_a_name(services: FinderServices) -> None:
     named = form.run(CollectingDispatcher(), tracker("小橡果托育中心", intent="find_childcare",
                                                      confidence=0.5, slots=asked), {})  # fmt: skip
     assert slots_of(named) == {"check_query": "小橡果托育中心"}
+    bare_name = tracker("金色摇篮国际早教托育中心", intent="find_childcare", slots=asked)
+    assert slots_of(form.run(CollectingDispatcher(), bare_name, {})) == {
+        "check_query": "金色摇篮国际早教托育中心"
+    }
+    search = tracker("望京附近有什么托育", intent="find_childcare", slots=asked)
+    assert form.run(CollectingDispatcher(), search, {}) == []
     other = form.run(CollectingDispatcher(), tracker("宝宝几个月加辅食", intent="ask_guidance",
                                                      slots=asked), {})  # fmt: skip
     assert other == []
@@ -403,3 +409,27 @@ def test_the_place_is_confirmed_only_in_the_turn_it_was_given() -> None:
     earlier = [{"event": "slot", "name": "finder_location"}, {"event": "user", "text": "2"}]
     assert asked(just_set)[0] == "utter_finder_place_noted"
     assert "utter_finder_place_noted" not in asked(earlier)
+
+
+def test_cheaper_offers_budgets_below_what_was_shown(services: FinderServices) -> None:
+    state = {
+        **wangjing(),
+        **slots_of(validate(services, tracker("有没有便宜点的", slots=wangjing()))),
+    }
+    messages, _ = search(services, state)
+    assert messages[0]["response"] == "utter_finder_budget_hint"
+    budgets = [payload_entities(b["payload"]) for b in messages[0]["buttons"]]
+    # The places shown cost 2,800 and 6,800 a month.
+    assert [b[1]["value"] for b in budgets] == [2000, 3000, 4000, 5000, 6000]
+    picked = tracker("/find_childcare", entities=budgets[0], slots=state)
+    state = {**state, **slots_of(validate(services, picked))}
+    assert state["finder_search"]["filters"]["max_fee_yuan"] == 2000
+    messages, _ = search(services, state)
+    assert messages[0]["response"] == "utter_finder_nothing_found"
+
+
+def test_a_child_over_three_is_pointed_to_kindergarten(services: FinderServices) -> None:
+    messages, _ = search(services, {**wangjing(), "child_age_months": 40})
+    assert messages[0]["response"] == "utter_finder_over_three"
+    assert "北京市托育服务体系建设三年行动方案" in messages[0]["source"]
+    assert "kindergarten-nursery-class" in messages[0]["buttons"][0]["payload"]
