@@ -68,3 +68,12 @@ def could_be_check(text: str) -> bool:
     """A word about registration or licensing, or a filing number."""
     text = normalise(text)
     return bool(_CHECK.search(text) or _FILING_NUMBER.search(text))
+
+
+def check_not_search(text: str) -> bool:
+    """ "这家托育机构靠谱吗": about whether one place is legitimate, with nothing to search by
+    (no place, filter or paging word), so a check rather than a search."""
+    text = normalise(text)
+    if not _CHECK.search(text) or _FILTER.search(text) or _PAGING.search(text):
+        return False
+    return not names_a_place(text)

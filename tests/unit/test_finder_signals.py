@@ -1,6 +1,10 @@
 import pytest
 
-from knowledge_base.registry.finder_signals import could_be_check, could_be_search
+from knowledge_base.registry.finder_signals import (
+    check_not_search,
+    could_be_check,
+    could_be_search,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,3 +60,17 @@ def test_registration_words_or_a_number_keep_the_check(text: str) -> None:
 )
 def test_no_registration_word_is_no_check(text: str) -> None:
     assert not could_be_check(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["这家托育机构靠谱吗", "这个托育园正规吗", "is this daycare legit?"]
+)
+def test_is_this_place_legitimate_is_a_check(text: str) -> None:
+    assert check_not_search(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["附近有正规的托育吗", "望京有备案的托育机构吗", "要正规的 再看几家"]
+)
+def test_searching_for_legitimate_places_is_still_a_search(text: str) -> None:
+    assert not check_not_search(text)
