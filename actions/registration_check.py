@@ -16,7 +16,7 @@ from actions.finder_services import FinderServices, finder_services
 from actions.finder_texts import command_payload, data_source_line
 from actions.guidance import entry_button, tracker_language
 from knowledge_base.language import Language
-from knowledge_base.registry.check import CheckMatch, searchable_part
+from knowledge_base.registry.check import NOT_FOUND_ENTRIES, CheckMatch, searchable_part
 from knowledge_base.registry.nearby import NearbyResult
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,6 @@ _SEARCH_WORDS = re.compile(
 )
 # Messages the check form lets other rules answer when they name no place.
 OTHER_REQUESTS = {"ask_guidance", "find_childcare", "deny", "goodbye", "bot_challenge"}
-# Where the "not found" explanation and the advice come from.
-NOT_FOUND_ENTRIES = ("registration-filing-public-info", "who-is-responsible-complaints")
 ADVICE_ENTRIES = ("choosing-filed-institution", "institution-licences-to-check")
 
 

@@ -1,13 +1,19 @@
-"""Public JSON API for the registry: nearby institutions."""
+"""Public JSON API for the registry: nearby institutions, the registration check, the map search
+and coverage."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 
-from bot.gateway.keys import LIVE_REGISTRY
+from bot.gateway.keys import LIVE_REGISTRY, SETTINGS
+from knowledge_base.content import load_entries
+from knowledge_base.registry.check import NOT_FOUND_ENTRIES
 from knowledge_base.registry.model import CARE_MODES, PROVIDER_TYPES
 from knowledge_base.registry.nearby import NearbyFilters, NearbyResult
 
@@ -119,6 +125,23 @@ async def handle_nearby(request: web.Request) -> web.Response:
     )
 
 
+@functools.cache
+def not_found_advice(project_dir: Path, content_dir: Path) -> dict[str, str]:
+    """What "not in the registry" means and how to report an unregistered provider: the same
+    wording the chat uses (domain.yml), with the sources it rests on."""
+    domain = yaml.safe_load((project_dir / "domain.yml").read_text("utf-8"))
+    variants = domain["responses"]["utter_check_not_found"]
+    entries = {e.id: e for e in load_entries(content_dir).published()}
+    source = "；".join(
+        dict.fromkeys(entries[i].source.line() for i in NOT_FOUND_ENTRIES if i in entries)
+    )
+    advice = {"report_to": "12345"}
+    for variant in variants:
+        language = "en" if variant.get("condition") else "zh"
+        advice[language] = str(variant["text"]).replace("{source}", source)
+    return advice
+
+
 async def handle_check(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     if not query:
@@ -130,10 +153,16 @@ async def handle_check(request: web.Request) -> web.Response:
     live = request.app[LIVE_REGISTRY]
     checker = await asyncio.get_running_loop().run_in_executor(None, live.registration_check)
     matches = checker.check(query)
+    found = any(m.strong and not m.institution.deregistered for m in matches)
+    settings = request.app[SETTINGS]
+    extra = (
+        {} if found else {"advice": not_found_advice(settings.project_dir, settings.content_dir)}
+    )
     return web.json_response(
         {
             "query": query,
-            "found": any(m.strong and not m.institution.deregistered for m in matches),
+            "found": found,
+            **extra,
             "matches": [
                 {
                     "registration_no": m.institution.registration_no,

@@ -150,7 +150,11 @@ OPENAPI: dict[str, Any] = {
                 "summary": "Is this name, address or registration number in the registry?",
                 "parameters": [_query("q", {"type": "string", "maxLength": 500}, "", True)],
                 "responses": {
-                    "200": _json("Matches, best first", {"type": "object"}),
+                    "200": _json(
+                        "Matches, best first; when not found, `advice` (zh, en, report_to) "
+                        "says what that means and how to report an unregistered provider",
+                        {"type": "object"},
+                    ),
                     "400": _json("q missing or too long", _ERROR),
                 },
             }

@@ -22,6 +22,8 @@ _NOISE = re.compile(
     r"北京市?|示例"
 )
 _GENERIC = ("托育", "中心", "有限公司", "幼儿园", "托班", "早教", "宝贝", "机构", "园")
+# Knowledge-base entries behind "not found: what it means and how to report".
+NOT_FOUND_ENTRIES = ("registration-filing-public-info", "who-is-responsible-complaints")
 MIN_SCORE = 0.45
 STRONG_SCORE = 0.75
 

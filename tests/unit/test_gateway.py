@@ -229,7 +229,14 @@ async def test_nearby_api_returns_results_sorted_by_distance(
     assert checked["found"] is True
     assert checked["matches"][0]["registration_no"] == "BJ2"
     missing = await (await client.get("/api/facilities/check?q=金色摇篮早教")).json()
-    assert missing == {"query": "金色摇篮早教", "found": False, "matches": []}
+    assert (missing["query"], missing["found"], missing["matches"]) == ("金色摇篮早教", False, [])
+    advice = missing["advice"]
+    assert advice["report_to"] == "12345"
+    assert "没有找到" in advice["zh"]
+    assert "12345" in advice["en"]
+    assert "北京市托育服务体系建设三年行动方案" in advice["zh"]
+    assert "{source}" not in advice["zh"] + advice["en"]
+    assert "advice" not in checked
     assert (await client.get("/api/facilities/check?q=")).status == 400
 
 
