@@ -262,8 +262,7 @@ class ActionAskFinderLocation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        problem = tracker.get_slot(PROBLEM) or {}
-        kind = problem.get("kind") if isinstance(problem, dict) else None
+        problem, kind = _problem(tracker)
         language = tracker_language(tracker)
         if kind == "ambiguous_place":
             choices = [str(c) for c in problem.get("choices") or []]
@@ -290,8 +289,7 @@ class ActionAskChildAge(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        problem = tracker.get_slot(PROBLEM) or {}
-        kind = problem.get("kind") if isinstance(problem, dict) else None
+        problem, kind = _problem(tracker)
         language = tracker_language(tracker)
         location = tracker.get_slot(LOCATION)
         if isinstance(location, dict) and set_this_turn(tracker, LOCATION):
@@ -337,6 +335,14 @@ def _number_or_none(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= 100_000 else None
+
+
+def _problem(tracker: Tracker) -> tuple[dict[str, Any], str | None]:
+    """What the validation action could not use in the last answer, and its kind."""
+    problem = tracker.get_slot(PROBLEM)
+    if not isinstance(problem, dict):
+        return {}, None
+    return problem, problem.get("kind")
 
 
 def set_this_turn(tracker: Tracker, slot: str) -> bool:

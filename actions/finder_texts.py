@@ -15,19 +15,21 @@ from knowledge_base.registry.search_request import SearchFilters
 UNKNOWN_AGE = "unknown"
 
 
-def command_payload(command: str, **entities: Any) -> str:
+def finder_payload(**entities: Any) -> str:
     """A button payload that reaches the finder whatever NLU would make of its title."""
-    return "/find_childcare" + json.dumps(
-        {"finder_command": command, **entities}, ensure_ascii=False
-    )
+    return "/find_childcare" + json.dumps(entities, ensure_ascii=False)
+
+
+def command_payload(command: str, **entities: Any) -> str:
+    return finder_payload(finder_command=command, **entities)
 
 
 def place_payload(label: str) -> str:
-    return "/find_childcare" + json.dumps({"finder_place": label}, ensure_ascii=False)
+    return finder_payload(finder_place=label)
 
 
 def age_payload(value: int | str) -> str:
-    return "/find_childcare" + json.dumps({"finder_age": value}, ensure_ascii=False)
+    return finder_payload(finder_age=value)
 
 
 def age_text(age: Any, language: Language) -> str:

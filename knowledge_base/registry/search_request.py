@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from knowledge_base.danger_signs import normalise
+from knowledge_base.danger_signs import _CN_NUMBERS, normalise
 
 _INCLUSIVE = re.compile(r"普惠|公办|政府补贴的|inclusive|affordable|subsidi[sz]ed|public", re.I)
 _NOT_INCLUSIVE = re.compile(
@@ -40,18 +40,6 @@ _FEE_AROUND = re.compile(
     r"(\d{3,5})\s*(?:元|块)?\s*(?:左右|上下|or so|ish)|(?:around|about|roughly)\s*¥?\s*(\d{3,5})",
     re.I,
 )
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _NO_FEE_LIMIT = re.compile(
     r"(?:价格|费用|多少钱|贵不贵)?\s*(?:不限|无所谓|都行)|any price|no budget", re.I
 )
@@ -219,7 +207,7 @@ def fee_limit(text: str) -> float | None:
         thousands, hundreds = groups[start + 2], groups[start + 3]
         if thousands:
             return float(
-                _CN_DIGITS[thousands] * 1000 + (_CN_DIGITS[hundreds] * 100 if hundreds else 0)
+                _CN_NUMBERS[thousands] * 1000 + (_CN_NUMBERS[hundreds] * 100 if hundreds else 0)
             )
     return None
 

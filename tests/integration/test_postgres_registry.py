@@ -41,6 +41,7 @@ from tests.integration.postgres import (
     server_programs,
     throwaway_postgres,
 )
+from tests.unit.test_registry import row
 
 pytestmark = pytest.mark.integration
 
@@ -83,18 +84,6 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     connected = sa.create_engine(database_url)
     yield connected
     connected.dispose()
-
-
-def row(number: str, **overrides: str) -> list[str]:
-    values = {
-        "备案编号": number, "机构名称": f"示例托育园{number}", "所属区": "朝阳区",
-        "街道乡镇": "望京街道", "地址": "望京西路1号", "经度": "116.47", "纬度": "39.99",
-        "机构类型": "托育机构", "是否普惠": "是", "托育类型": "全日托;半日托", "最小月龄": "12",
-        "最大月龄": "36", "托位数": "60", "空余托位": "5", "月收费(元)": "3000",
-        "联系电话": "010-12345678", "备案日期": "2024-03-01",
-    }  # fmt: skip
-    values.update(overrides)
-    return [values[h] for h in HEADERS]
 
 
 # Hand-written rows beside the generated ones: optional columns empty, Chinese registration
