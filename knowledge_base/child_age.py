@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from knowledge_base.danger_signs import _number, age_in_months, normalise
+from knowledge_base.text import age_in_months, chinese_number, normalise
 
 _NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)"
 _YEARS_AND_MONTHS = re.compile(_NUM + r"\s*(?:周)?岁\s*(?:零|又)?\s*" + _NUM + r"\s*个?\s*多?\s*月")
@@ -36,6 +36,11 @@ _DATE = (
 )
 _BIRTH_DATE = re.compile(rf"(?:{_BIRTH_WORDS})\D{{0,6}}{_DATE}|{_DATE}\s*(?:{_BIRTH_WORDS})", re.I)
 _BARE_DATE = re.compile(rf"^\s*{_DATE}\s*$")
+# "去年3月出生的", "今年1月生的": a month in a year named relative to today.
+_RELATIVE_BIRTH = re.compile(
+    r"(今年|去年|前年)\s*(\d{1,2})\s*月份?\s*(?:(\d{1,2})\s*[日号])?\s*(?:出生|生的|生)"
+)
+_YEARS_BACK = {"今年": 0, "去年": 1, "前年": 2}
 _BIRTH_YEAR = re.compile(
     rf"((?:19|20)\d{{2}})\s*年?\s*(?:{_BIRTH_WORDS})|(?:{_BIRTH_WORDS})\D{{0,6}}((?:19|20)\d{{2}})(?!\s*[-/.年]\s*\d)",
     re.I,
@@ -79,6 +84,11 @@ class AgeAnswer:
     @property
     def understood(self) -> bool:
         return self.months is not None or self.skipped or self.unborn
+
+
+def _number(text: str) -> float:
+    value = chinese_number(text)
+    return float(text) if value is None else value
 
 
 def months_since(year: int, month: int, day: int | None, today: dt.date) -> int | None:
@@ -141,6 +151,11 @@ def _birth_months(text: str, today: dt.date, expecting: bool) -> int | None:
             (groups[0:3] if groups[0] else groups[3:6]) if len(groups) == 6 else groups
         )
         return months_since(int(year), int(month), int(day) if day else None, today)
+    match = _RELATIVE_BIRTH.search(text)
+    if match:
+        year = today.year - _YEARS_BACK[match.group(1)]
+        day = int(match.group(3)) if match.group(3) else None
+        return months_since(year, int(match.group(2)), day, today)
     match = _BIRTH_YEAR.search(text)
     if match:
         # Only the year: counted from the middle of it, and the results say which age was used.

@@ -5,6 +5,8 @@ staff can maintain them. This module runs in both Python environments: the Rasa 
 it (rasa_addons/danger_sign_detector.py) to turn such a message into the `emergency` intent,
 the action server to say the steps, and the gateway to still give the emergency numbers when
 a backend is down. Keep it compatible with Python 3.10.
+
+These rules are one of the two signals knowledge_base/triage combines.
 """
 
 from __future__ import annotations
@@ -17,34 +19,12 @@ from typing import Any
 
 import yaml
 
+from knowledge_base.text import age_in_months, normalise
+
 DEFAULT_DATA = Path(__file__).parent / "safety" / "danger_signs.yml"
 YOUNG_INFANT = "high_fever_young_infant"
+PARENT_CRISIS = "parent_crisis"
 
-_CN_NUMBERS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "半": 0.5,
-}
-_NUM = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)"
-_AGE_MONTHS = re.compile(_NUM + r"\s*(个半|个)?\s*(?:多)?\s*月(?:大|龄)?(?!前|以前|之前|后)")
-_AGE_DAYS = re.compile(_NUM + r"\s*天(?:大|了)?(?!前|以前|之前|后)|出生(?:才)?" + _NUM + r"\s*天")
-_AGE_WEEKS = re.compile(_NUM + r"\s*(?:周|星期)(?:大|的)?")
-_AGE_EN = re.compile(
-    r"(\d+(?:\.\d+)?)\s*[- ]?(day|week|wk|month|mo)s?[- ]?old"
-    r"|(\d+)\s*(day|week|wk|month|mo)s?\b(?! ago)",
-    re.IGNORECASE,
-)
-_AGE_YEARS = re.compile(_NUM + r"\s*(?:岁|周岁)|(\d+)\s*[- ]?(?:years?|yrs?|yo)\b", re.IGNORECASE)
-_NEWBORN = re.compile(r"新生儿|初生|刚出生|满月|月子里|出月子|newborn|neonat", re.IGNORECASE)
 # A temperature counts only when it is the child's: after a word about body temperature or
 # fever, never a bath, bottle or room temperature.
 _BODY_TEMPERATURE = re.compile(
@@ -54,69 +34,18 @@ _BODY_TEMPERATURE = re.compile(
     re.IGNORECASE,
 )
 _NOT_BODY = re.compile(r"水温|洗澡水|奶温|冲奶|室温|房间|\bbath|\bwater\b|formula|\broom\b", re.I)
-
-
-# Traditional characters that parents in Hong Kong, Taiwan or abroad type in these messages;
-# mapped to simplified so one set of patterns covers both.
-_TRADITIONAL = str.maketrans(
-    "寶貝兒嬰發燒燙傷誤從來頭麼辦熱醫過沒應癲癇驚藥嗆臉觸電難緊嘔氣嚨潔劑鐵鈕釦腦後樓陽臺車"
-    "罵關鎖檢識軟無動溫體兩個週歲滿開湯鍋灑潑濺擊煙還會嗎為們這裡說請該時間點現剛纔幫"
-    "診護師園託機構長爺媽樣聽見覺讓給對學問題臟腸嚴親鄰單獨變區號碼報總飯雞魚堅顆粒塊瀉鬧"
-    "側墊邊緣滾劃針釘幣紐喚醒暈厲癢膚淚嚥吞噹處隱紅腫疼瘀傢俱櫃窩摟虛弱喪嚇"
-    "預儲課訓練習險議裝電視遊戲圖畫動漫費價錢帳",
-    "宝贝儿婴发烧烫伤误从来头么办热医过没应癫痫惊药呛脸触电难紧呕气咙洁剂铁钮扣脑后楼阳台车"
-    "骂关锁检识软无动温体两个周岁满开汤锅洒泼溅击烟还会吗为们这里说请该时间点现刚才帮"
-    "诊护师园托机构长爷妈样听见觉让给对学问题脏肠严亲邻单独变区号码报总饭鸡鱼坚颗粒块泻闹"
-    "侧垫边缘滚划针钉币纽唤醒晕厉痒肤泪咽吞当处隐红肿疼瘀家具柜窝搂虚弱丧吓"
-    "预储课训练习险议装电视游戏图画动漫费价钱账",
+# Words that put a sign on the child even when an adult is mentioned just before it.
+_CHILD = re.compile(
+    r"宝宝|宝贝|孩子|娃|儿子|女儿|闺女|婴儿|小孩|孩儿|新生儿|\bbab(y|ies)\b|\bson\b|"
+    r"\bdaughter\b|\btoddler\b|\binfant\b|\bkid\b|\bchild\b|\blo\b|\bnewborn\b",
+    re.I,
 )
-
-
-def normalise(text: str) -> str:
-    """Simplified characters and plain spacing, so patterns match however it was typed."""
-    return re.sub(r"\s+", " ", text.translate(_TRADITIONAL)).strip()
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        total = 0.0
-        if text.startswith("十"):
-            text = "一" + text
-        if "十" in text:
-            tens, _, ones = text.partition("十")
-            total = _CN_NUMBERS.get(tens, 1) * 10 + (_CN_NUMBERS.get(ones, 0) if ones else 0)
-            return total
-        return float(_CN_NUMBERS.get(text, 0))
-
-
-def age_in_months(text: str) -> float | None:
-    """The child's age if the message states it (months), else None."""
-    if _NEWBORN.search(text):
-        return 0.5
-    match = _AGE_MONTHS.search(text)
-    if match:
-        return _number(match.group(1)) + (0.5 if match.group(2) == "个半" else 0.0)
-    match = _AGE_DAYS.search(text)
-    if match:
-        return _number(match.group(1) or match.group(2)) / 30.4
-    match = _AGE_WEEKS.search(text)
-    if match:
-        return _number(match.group(1)) / 4.35
-    match = _AGE_EN.search(text)
-    if match:
-        value = float(match.group(1) or match.group(3))
-        unit = (match.group(2) or match.group(4)).lower()
-        return value / 30.4 if unit == "day" else value / 4.35 if unit in ("week", "wk") else value
-    match = _AGE_YEARS.search(text)
-    if match:
-        return _number(match.group(1) or match.group(2)) * 12
-    return None
+_CHILD_OBJECT = re.compile(r"他|她|它|\b(him|her|them)\b", re.I)
 
 
 def body_temperature_celsius(text: str) -> float | None:
     """The child's temperature if the message gives one, in °C."""
+    text = normalise(text)
     if _NOT_BODY.search(text):
         return None
     match = _BODY_TEMPERATURE.search(text)
@@ -129,12 +58,33 @@ def body_temperature_celsius(text: str) -> float | None:
 
 
 @dataclass(frozen=True)
+class Source:
+    issuer: str
+    document: str
+    date: str
+
+    @classmethod
+    def from_data(cls, data: Any) -> Source:
+        data = data or {}
+        return cls(
+            str(data.get("issuer", "")), str(data.get("document", "")), str(data.get("date", ""))
+        )
+
+    @property
+    def line(self) -> str:
+        return f"{self.issuer}《{self.document}》（{self.date}）"
+
+
+@dataclass(frozen=True)
 class DangerCategory:
     key: str
     number: str
     signs: tuple[Pattern[str], ...]
     not_current: tuple[Pattern[str], ...]
     steps: dict[str, tuple[str, ...]]
+    check_signs: tuple[Pattern[str], ...] = ()
+    check: dict[str, str] = field(default_factory=dict)
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +94,27 @@ class DangerSign:
     category: str
     number: str
     matched: str
+
+
+@dataclass(frozen=True)
+class RuleFinding:
+    """What the maintained rules see in a message, before anything is decided.
+
+    current: happening now (no past, resolved, hypothetical or prevention marker wins);
+    childs: the child's, not an adult's own symptom; check_only: a sign that deserves one
+    quick question rather than an alarm (a barking cough).
+    """
+
+    category: str
+    number: str
+    matched: str
+    current: bool = True
+    childs: bool = True
+    check_only: bool = False
+
+    @property
+    def alarm(self) -> bool:
+        return self.current and self.childs and not self.check_only
 
 
 def _compile(patterns: Any) -> tuple[Pattern[str], ...]:
@@ -161,6 +132,9 @@ class DangerSignDetector:
     fever_from_celsius: float
     young_infant_months: float
     source: dict[str, str] = field(default_factory=dict)
+    resolved: tuple[Pattern[str], ...] = ()
+    hypothetical: tuple[Pattern[str], ...] = ()
+    adult_subject: tuple[Pattern[str], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_DATA) -> DangerSignDetector:
@@ -172,6 +146,7 @@ class DangerSignDetector:
         categories = []
         for key, item in (data.get("categories") or {}).items():
             steps = item.get("steps") or {}
+            check = item.get("check") or {}
             categories.append(
                 DangerCategory(
                     key=key,
@@ -179,6 +154,9 @@ class DangerSignDetector:
                     signs=_compile(item.get("signs")),
                     not_current=_compile(item.get("not_current")),
                     steps={lang: tuple(steps.get(lang) or ()) for lang in ("zh", "en")},
+                    check_signs=_compile(item.get("check_signs")),
+                    check={lang: str(check[lang]) for lang in ("zh", "en") if check.get(lang)},
+                    source=Source.from_data(item["source"]) if item.get("source") else None,
                 )
             )
         fever = data.get("fever") or {}
@@ -190,19 +168,46 @@ class DangerSignDetector:
             fever_from_celsius=float(fever.get("fever_from_celsius", 38.0)),
             young_infant_months=float(fever.get("max_age_months", 3)),
             source={k: str(v) for k, v in (data.get("source") or {}).items()},
+            resolved=_compile(data.get("resolved")),
+            hypothetical=_compile(data.get("hypothetical")),
+            adult_subject=_compile(data.get("adult_subject")),
         )
 
     def category(self, key: str) -> DangerCategory | None:
         return next((c for c in self.categories if c.key == key), None)
 
+    def source_of(self, key: str | None) -> Source:
+        category = self.category(key) if key else None
+        if category is not None and category.source is not None:
+            return category.source
+        return Source.from_data(self.source)
+
     def _is_current(self, text: str, figurative: tuple[Pattern[str], ...] = ()) -> bool:
         # A category's own exceptions are other meanings of its words ("烧脑", "叫名字没反应"):
-        # no urgency makes them a danger sign.
+        # no urgency makes them a danger sign. Resolved beats urgent ("刚才噎了一下，咳出来了").
         if any(p.search(text) for p in figurative):
+            return False
+        if any(p.search(text) for p in self.resolved):
             return False
         if any(p.search(text) for p in self.urgent):
             return True
-        return not any(p.search(text) for p in self.not_current)
+        return not any(p.search(text) for p in (*self.not_current, *self.hypothetical))
+
+    def _is_figurative(self, text: str, figurative: tuple[Pattern[str], ...]) -> bool:
+        return any(p.search(text) for p in figurative)
+
+    def _is_adults(self, text: str, match: re.Match[str]) -> bool:
+        """The sign belongs to an adult named just before it, and the child is not its subject."""
+        # "我叫不醒她", "I can't wake him": the adult acts, the child is the one in danger.
+        after = match.group(0) + text[match.end() : match.end() + 8]
+        if _CHILD.search(after) or _CHILD_OBJECT.search(after):
+            return False
+        before = text[max(0, match.start() - 24) : match.start()]
+        if not any(p.search(before) for p in self.adult_subject):
+            return any(p.search(match.group(0)) for p in self.adult_subject)
+        # "我自己发烧还要带娃" is still the adult's; "我发现宝宝发烧" puts it on the child.
+        near = text[max(0, match.start() - 8) : match.start()]
+        return not _CHILD.search(near)
 
     def _young_infant_fever(self, text: str) -> str | None:
         age = age_in_months(text)
@@ -214,21 +219,51 @@ class DangerSignDetector:
         fever = next((m for p in self.fever if (m := p.search(text))), None)
         return fever.group(0) if fever else None
 
-    def detect(self, text: str) -> DangerSign | None:
-        """The first danger sign in the message, in the order the data lists categories."""
+    def findings(self, text: str) -> list[RuleFinding]:
+        """Every category whose signs appear, in the data's order, with whose and when."""
         text = normalise(text or "")
         if not text:
-            return None
+            return []
+        found: list[RuleFinding] = []
         for category in self.categories:
             if category.key == YOUNG_INFANT:
                 matched = self._young_infant_fever(text)
-                if matched and self._is_current(text):
-                    return DangerSign(category.key, category.number, matched)
+                if matched:
+                    found.append(
+                        RuleFinding(category.key, category.number, matched, self._is_current(text))
+                    )
                 continue
-            for pattern in category.signs:
-                match = pattern.search(text)
-                if match and self._is_current(text, category.not_current):
-                    return DangerSign(category.key, category.number, match.group(0))
+            finding = self._category_finding(text, category)
+            if finding is not None:
+                found.append(finding)
+        return found
+
+    def _category_finding(self, text: str, category: DangerCategory) -> RuleFinding | None:
+        if self._is_figurative(text, category.not_current):
+            return None
+        matches = [m for p in category.signs for m in p.finditer(text)]
+        check_only = False
+        if not matches:
+            matches = [m for p in category.check_signs for m in p.finditer(text)]
+            check_only = True
+        if not matches:
+            return None
+        childs = [m for m in matches if not self._is_adults(text, m)]
+        chosen = (childs or matches)[0]
+        return RuleFinding(
+            category=category.key,
+            number=category.number,
+            matched=chosen.group(0),
+            current=self._is_current(text),
+            childs=bool(childs) or category.key == PARENT_CRISIS,
+            check_only=check_only,
+        )
+
+    def detect(self, text: str) -> DangerSign | None:
+        """The first danger sign that calls for an alarm by the rules alone."""
+        for finding in self.findings(text):
+            if finding.alarm:
+                return DangerSign(finding.category, finding.number, finding.matched)
         return None
 
 
@@ -253,15 +288,19 @@ _GENERIC_STEPS = {
 }
 
 
-def emergency_reply(detector: DangerSignDetector, text: str, language: str) -> EmergencyReply:
-    """The number and steps for the danger sign in text (generic ones if none is found)."""
+def reply_for_category(
+    detector: DangerSignDetector, category_key: str | None, language: str
+) -> EmergencyReply:
+    """The number, steps and source for a category (generic ones when it has none)."""
     language = "en" if language == "en" else "zh"
-    source = detector.source
-    source_line = (
-        f"{source.get('issuer', '')}《{source.get('document', '')}》（{source.get('date', '')}）"
-    )
-    sign = detector.detect(text)
-    category = detector.category(sign.category) if sign else None
+    category = detector.category(category_key) if category_key else None
+    source_line = detector.source_of(category.key if category else None).line
     if category is None or not category.steps.get(language):
         return EmergencyReply(None, "120", _GENERIC_STEPS[language], source_line)
     return EmergencyReply(category.key, category.number, category.steps[language], source_line)
+
+
+def emergency_reply(detector: DangerSignDetector, text: str, language: str) -> EmergencyReply:
+    """The number and steps for the danger sign in text (generic ones if none is found)."""
+    sign = detector.detect(text)
+    return reply_for_category(detector, sign.category if sign else None, language)

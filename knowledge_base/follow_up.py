@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge_base.danger_signs import age_in_months
+from knowledge_base.text import age_in_months
 
 _FOLLOW_UP_START = re.compile(
     # 那 as "then, what about", not 那个/那家 ("that one").

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from knowledge_base.content import Entry
-from knowledge_base.danger_signs import age_in_months
 from knowledge_base.follow_up import follow_up_query
 from knowledge_base.language import Language
 from knowledge_base.review_queue import ReviewQueue
 from knowledge_base.search import GuidanceSearch, SearchHit
+from knowledge_base.text import age_in_months
 
 # When the best entry is trusted as the answer. e5 cosine scores sit in a narrow band, so one
 # threshold cannot separate questions the content answers from those it does not. A grid

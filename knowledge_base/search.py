@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from knowledge_base.content import Entry
-from knowledge_base.danger_signs import age_in_months
 from knowledge_base.embedding import Embedder
+from knowledge_base.text import age_in_months
 
 if TYPE_CHECKING:  # faiss loads only where an index is actually used
     from knowledge_base.index import PassageIndex

@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from knowledge_base import text as text_layer
 from knowledge_base.registry.model import DISTRICTS, Institution
 from knowledge_base.registry.places import Gazetteer
 
@@ -302,8 +303,9 @@ def _english(match: re.Match[str]) -> str:
 
 
 def _normalise(text: str) -> str:
-    """Full-width to half-width, English names to Chinese, no spaces, common typos mended."""
-    text = unicodedata.normalize("NFKC", text)
+    """The text layer's form (numerals kept: 万年花城), English names to Chinese, no spaces,
+    common typos mended."""
+    text = text_layer.normalise(text, numerals=False)
     text = _ENGLISH_RE.sub(_english, text)
     text = _SPACE_RE.sub("", text)
     for wrong, right in _TYPOS:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge_base import text as text_layer
 from knowledge_base.registry.model import Institution
 
 _NOISE = re.compile(
@@ -29,7 +30,8 @@ STRONG_SCORE = 0.75
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    """The text layer's form, lower case, without noise words or punctuation."""
+    text = text_layer.normalise(text, numerals=False).lower()
     text = _NOISE.sub(" ", text)
     return re.sub(r"[\W_]+", "", text)
 

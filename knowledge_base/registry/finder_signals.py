@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge_base.danger_signs import normalise
 from knowledge_base.registry.address import resolve_location
 from knowledge_base.registry.places import Gazetteer, default_gazetteer
+from knowledge_base.text import normalise
 
 _PROVIDER = re.compile(
     r"托育|托儿|托班|托位|托所|日托|全托|半托|早教|幼儿园|送托|入托|托管|保育|"

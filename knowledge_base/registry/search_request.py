@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from knowledge_base.danger_signs import _CN_NUMBERS, normalise
+from knowledge_base.text import chinese_number, normalise
 
 _INCLUSIVE = re.compile(r"普惠|公办|政府补贴的|inclusive|affordable|subsidi[sz]ed|public", re.I)
 _NOT_INCLUSIVE = re.compile(
@@ -206,8 +206,8 @@ def fee_limit(text: str) -> float | None:
             return value if 100 <= value <= 100_000 else None
         thousands, hundreds = groups[start + 2], groups[start + 3]
         if thousands:
-            return float(
-                _CN_NUMBERS[thousands] * 1000 + (_CN_NUMBERS[hundreds] * 100 if hundreds else 0)
+            return (chinese_number(thousands) or 0) * 1000 + (
+                (chinese_number(hundreds) or 0) * 100 if hundreds else 0
             )
     return None
 

@@ -11,11 +11,10 @@ import yaml
 
 from knowledge_base.danger_signs import (
     DangerSignDetector,
-    age_in_months,
     body_temperature_celsius,
     emergency_reply,
-    normalise,
 )
+from knowledge_base.text import age_in_months, normalise
 
 REGRESSION = Path(__file__).resolve().parents[1] / "data" / "danger_signs_regression.yml"
 CASES: dict[str, Any] = yaml.safe_load(REGRESSION.read_text("utf-8"))
@@ -58,7 +57,7 @@ def test_near_misses_do_not_trigger(detector: DangerSignDetector, case: dict[str
         ("宝宝50天", 50 / 30.4),
         ("10周的宝宝", 10 / 4.35),
         ("my 6 week old", 6 / 4.35),
-        ("一岁半", 12.0),
+        ("一岁半", 18.0),
         ("宝宝2个月前打过疫苗", None),
     ],
 )
@@ -88,7 +87,7 @@ def test_every_category_has_steps_and_a_number_in_both_languages(
     detector: DangerSignDetector, language: str
 ) -> None:
     for category in detector.categories:
-        assert category.number in {"120", "110"}
+        assert category.number in {"120", "110", "12356"}
         assert len(category.steps[language]) >= 2, category.key
 
 
