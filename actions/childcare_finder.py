@@ -134,8 +134,8 @@ class ValidateChildcareFinderForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent, confidence = _intent(tracker)
-        if intent == "emergency":
-            return []  # the emergency rule answers first; the search waits
+        if intent in ("emergency", "parent_crisis", "triage_check"):
+            return []  # triage answers (or asks) first; the search waits
         text = (tracker.latest_message.get("text") or "").strip()
         typed = "" if text.startswith("/") else text
         entities = _entities(tracker)

@@ -1,4 +1,4 @@
-"""action_emergency_response: emergency numbers and immediate steps, before anything else."""
+"""Emergency and crisis answers: the number to call and what to do now, before anything else."""
 
 from __future__ import annotations
 
@@ -10,12 +10,47 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guidance import tracker_language
-from knowledge_base.danger_signs import DangerSignDetector, EmergencyReply, emergency_reply
+from knowledge_base.danger_signs import (
+    PARENT_CRISIS,
+    DangerSignDetector,
+    EmergencyReply,
+    reply_for_category,
+)
+
+CATEGORY_ENTITY = "triage_category"
 
 
 @functools.cache
 def process_detector() -> DangerSignDetector:
     return DangerSignDetector.from_file()
+
+
+def triage_category(tracker: Tracker) -> str | None:
+    """The category the triage component decided on for the latest message."""
+    for entity in tracker.latest_message.get("entities", []) or []:
+        if entity.get("entity") == CATEGORY_ENTITY and isinstance(entity.get("value"), str):
+            return str(entity["value"])
+    return None
+
+
+def say_emergency(
+    dispatcher: CollectingDispatcher,
+    detector: DangerSignDetector,
+    category: str | None,
+    language: str,
+) -> None:
+    reply: EmergencyReply = reply_for_category(detector, category, language)
+    if reply.category == PARENT_CRISIS:
+        dispatcher.utter_message(
+            response="utter_parent_crisis", steps=reply.steps_text, source=reply.source_line
+        )
+        return
+    dispatcher.utter_message(
+        response="utter_emergency",
+        number=reply.number,
+        steps=reply.steps_text,
+        source=reply.source_line,
+    )
 
 
 class ActionEmergencyResponse(Action):
@@ -34,12 +69,30 @@ class ActionEmergencyResponse(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         detector = self._detector or process_detector()
-        text = tracker.latest_message.get("text") or ""
-        reply: EmergencyReply = emergency_reply(detector, text, tracker_language(tracker))
-        dispatcher.utter_message(
-            response="utter_emergency",
-            number=reply.number,
-            steps=reply.steps_text,
-            source=reply.source_line,
-        )
+        category = triage_category(tracker)
+        if category is None:
+            # A story or a client that set the intent itself: find the sign in the text.
+            sign = detector.detect(tracker.latest_message.get("text") or "")
+            category = sign.category if sign else None
+        say_emergency(dispatcher, detector, category, tracker_language(tracker))
+        return []
+
+
+class ActionParentCrisis(Action):
+    """A parent or carer in crisis: warmth, 12356, and 120/110 when life is in danger now."""
+
+    def __init__(self, detector: DangerSignDetector | None = None) -> None:
+        self._detector = detector
+
+    def name(self) -> str:
+        return "action_parent_crisis"
+
+    def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        detector = self._detector or process_detector()
+        say_emergency(dispatcher, detector, PARENT_CRISIS, tracker_language(tracker))
         return []

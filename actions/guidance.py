@@ -57,10 +57,20 @@ class ActionAnswerQuestion(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        language = tracker_language(tracker)
+        question = (tracker.latest_message.get("text") or "").strip()
+        return self.answer(dispatcher, tracker, question, tracker_language(tracker))
+
+    def answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        question: str,
+        language: Language,
+    ) -> list[EventType]:
+        """Answers question (the latest message, or one asked before a triage check)."""
         try:
             guidance = self._guidance()
-            answer = self._answer(guidance, tracker, language)
+            answer = self._answer(guidance, tracker, question, language)
         except Exception:
             # The parent gets a clear message instead of silence; staff get the traceback.
             logger.exception("Knowledge base failed to answer")
@@ -73,21 +83,19 @@ class ActionAnswerQuestion(Action):
         assert answer.entry is not None
         events: list[EventType] = [SlotSet("last_entry_id", answer.entry.id)]
         # The topic a follow-up leans on: the last question that was not itself a follow-up.
-        text = (tracker.latest_message.get("text") or "").strip()
-        if text and not text.startswith("/") and not is_follow_up(text):
-            events.append(SlotSet("last_question", text))
+        if question and not question.startswith("/") and not is_follow_up(question):
+            events.append(SlotSet("last_question", question))
         return events
 
     @staticmethod
     def _answer(
-        guidance: GuidanceService, tracker: Tracker, language: Language
+        guidance: GuidanceService, tracker: Tracker, question: str, language: Language
     ) -> GuidanceAnswer | None:
         entry_id = requested_entry_id(tracker)
         if entry_id:
             by_id = guidance.answer_entry(entry_id, language)
             if by_id is not None:
                 return by_id
-        question = (tracker.latest_message.get("text") or "").strip()
         if not question or question.startswith("/"):
             return None
         previous = tracker.get_slot("last_question")

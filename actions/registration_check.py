@@ -45,7 +45,7 @@ class ValidateRegistrationCheckForm(Action):
     ) -> list[EventType]:
         intent = tracker.latest_message.get("intent") or {}
         name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0)
-        if name == "emergency":
+        if name in ("emergency", "parent_crisis", "triage_check"):
             return []
         text = (tracker.latest_message.get("text") or "").strip()
         requested = tracker.get_slot("requested_slot")

@@ -1,6 +1,7 @@
 """Builds what the services need and skips what is already current.
 
-Order: embedding model folder, guidance index, Rasa model. Each step checks cheaply first, so
+Order: embedding model folder, guidance index, triage classifier, Rasa model. Each step checks
+cheaply first, so
 a warm `tuoyu setup` takes seconds.
 """
 
@@ -53,6 +54,18 @@ def ensure_guidance_index(
     return True
 
 
+def ensure_triage_classifier(settings: Settings, *, force: bool = False) -> bool:
+    from knowledge_base.triage.build import build_classifier, classifier_is_current
+
+    identity = model_identity(settings.embedding_model_dir)
+    if not force and classifier_is_current(settings.triage_dir, identity):
+        return False
+    from knowledge_base.embedding import SentenceTransformerEmbedder
+
+    build_classifier(settings.triage_dir, SentenceTransformerEmbedder(settings.embedding_model_dir))
+    return True
+
+
 def ensure_registry(settings: Settings) -> bool:
     """An empty registry gets the SAMPLE one, so the finder works before real data arrives."""
     from knowledge_base.registry.cli import ensure_registry as import_sample_if_empty
@@ -68,6 +81,8 @@ def prepare(settings: Settings, *, force_train: bool = False) -> Prepared:
         built.append("embedding model")
     if ensure_guidance_index(settings):
         built.append("guidance index")
+    if ensure_triage_classifier(settings):
+        built.append("triage classifier")
     rasa_model, trained = train_if_needed(settings, force=force_train)
     if trained:
         built.append("rasa model")

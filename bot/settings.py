@@ -124,6 +124,11 @@ class Settings:
         return self.var_dir / "rasa-models"
 
     @property
+    def triage_dir(self) -> Path:
+        """The triage classifier trained from knowledge_base/safety/triage_bank."""
+        return self.var_dir / "triage"
+
+    @property
     def review_queue_path(self) -> Path:
         return self.var_dir / "review-queue.sqlite3"
 

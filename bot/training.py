@@ -21,6 +21,8 @@ _INPUTS = (
     "constraints/rasa-*.txt",
     # Read by rasa_addons components.
     "knowledge_base/danger_signs.py",
+    "knowledge_base/text/*.py",
+    "knowledge_base/triage/*.py",
     "knowledge_base/language.py",
     "knowledge_base/registry/finder_signals.py",
     "knowledge_base/registry/address.py",

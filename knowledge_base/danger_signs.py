@@ -2,7 +2,7 @@
 
 The signs, exceptions and immediate steps live in knowledge_base/safety/danger_signs.yml so
 staff can maintain them. This module runs in both Python environments: the Rasa server uses
-it (rasa_addons/danger_sign_detector.py) to turn such a message into the `emergency` intent,
+it (rasa_addons/triage_intent.py) to turn such a message into the `emergency` intent,
 the action server to say the steps, and the gateway to still give the emergency numbers when
 a backend is down. Keep it compatible with Python 3.10.
 
@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from knowledge_base.text import age_in_months, normalise
+from knowledge_base.text.pinyin import mentions_fever, pinyin_age_in_months, pinyin_form
 
 DEFAULT_DATA = Path(__file__).parent / "safety" / "danger_signs.yml"
 YOUNG_INFANT = "high_fever_young_infant"
@@ -33,7 +34,20 @@ _BODY_TEMPERATURE = re.compile(
     r"temp(?:erature)?(?: (?:is|of|was|at))?)\D{0,8}?(\d{2,3}(?:\.\d+)?)\s*(°\s*f\b|f\b|华氏)?",
     re.IGNORECASE,
 )
-_NOT_BODY = re.compile(r"水温|洗澡水|奶温|冲奶|室温|房间|\bbath|\bwater\b|formula|\broom\b", re.I)
+# A bare reading is a temperature too: "38.4", "39度", "102F" (never a bath: _NOT_BODY).
+_BARE_TEMPERATURE = re.compile(
+    r"(?<![\d.])(3[5-9]\.\d|4[0-2]\.\d|3[5-9]|4[0-2])\s*(?:°\s*c?|度|℃|c\b)|(?<![\d.])(3[5-9]\.\d)(?![\d.])"
+    r"|(?<![\d.])(9[5-9](?:\.\d)?|10[0-7](?:\.\d)?)\s*°?\s*f\b",
+    re.I,
+)
+_BODY_WORD = re.compile(r"体温|额温|耳温|腋温|肛温|temp", re.I)
+_NO_FEVER = re.compile(
+    r"(不|没|没有|无)(发烧|发热|烧)|\bno (fever|temp)|\bnot (feverish|hot)", re.I
+)
+_NOT_BODY = re.compile(
+    r"水温|洗澡水|奶温|冲奶|室温|房间|暖奶器|洗澡盆|澡盆|水烧到|(奶|水)的温度|的奶[,，]|\bbath|\bwater\b|formula|\broom\b",
+    re.I,
+)
 # Words that put a sign on the child even when an adult is mentioned just before it.
 _CHILD = re.compile(
     r"宝宝|宝贝|孩子|娃|儿子|女儿|闺女|婴儿|小孩|孩儿|新生儿|\bbab(y|ies)\b|\bson\b|"
@@ -46,15 +60,22 @@ _CHILD_OBJECT = re.compile(r"他|她|它|\b(him|her|them)\b", re.I)
 def body_temperature_celsius(text: str) -> float | None:
     """The child's temperature if the message gives one, in °C."""
     text = normalise(text)
-    if _NOT_BODY.search(text):
-        return None
+    about_water = bool(_NOT_BODY.search(text))
     match = _BODY_TEMPERATURE.search(text)
-    if not match:
+    # Next to a bath or a bottle, only a reading named as the body's counts ("腋温36.9").
+    if match and (not about_water or _BODY_WORD.search(match.group(0))):
+        value = float(match.group(1))
+        if match.group(2) or value > 50:
+            value = (value - 32) * 5 / 9
+        return value if 34 <= value <= 44 else None
+    if about_water:
         return None
-    value = float(match.group(1))
-    if match.group(2) or value > 50:
-        value = (value - 32) * 5 / 9
-    return value if 34 <= value <= 44 else None
+    bare = _BARE_TEMPERATURE.search(text)
+    if not bare:
+        return None
+    fahrenheit = bare.group(3)
+    value = float(fahrenheit or bare.group(1) or bare.group(2))
+    return (value - 32) * 5 / 9 if fahrenheit else value
 
 
 @dataclass(frozen=True)
@@ -83,8 +104,13 @@ class DangerCategory:
     not_current: tuple[Pattern[str], ...]
     steps: dict[str, tuple[str, ...]]
     check_signs: tuple[Pattern[str], ...] = ()
+    pinyin_signs: tuple[Pattern[str], ...] = ()
     check: dict[str, str] = field(default_factory=dict)
     source: Source | None = None
+    # "Seems fine now" does not end it (a swallowed battery, a shaken baby, a near-drowning).
+    even_if_fine: bool = False
+    # False where the sign cannot be an adult's own ("我看见保姆摇晃宝宝" is about the baby).
+    adult_can_have: bool = True
 
 
 @dataclass(frozen=True)
@@ -117,6 +143,12 @@ class RuleFinding:
         return self.current and self.childs and not self.check_only
 
 
+def _last_end(patterns: tuple[Pattern[str], ...], text: str) -> int | None:
+    """Where the last match of any pattern ends, or None."""
+    ends = [m.end() for p in patterns for m in p.finditer(text)]
+    return max(ends) if ends else None
+
+
 def _compile(patterns: Any) -> tuple[Pattern[str], ...]:
     if isinstance(patterns, str):
         patterns = [patterns]
@@ -135,6 +167,8 @@ class DangerSignDetector:
     resolved: tuple[Pattern[str], ...] = ()
     hypothetical: tuple[Pattern[str], ...] = ()
     adult_subject: tuple[Pattern[str], ...] = ()
+    pinyin_not_current: tuple[Pattern[str], ...] = ()
+    adult_after: tuple[Pattern[str], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_DATA) -> DangerSignDetector:
@@ -155,8 +189,11 @@ class DangerSignDetector:
                     not_current=_compile(item.get("not_current")),
                     steps={lang: tuple(steps.get(lang) or ()) for lang in ("zh", "en")},
                     check_signs=_compile(item.get("check_signs")),
+                    pinyin_signs=_compile(item.get("pinyin_signs")),
                     check={lang: str(check[lang]) for lang in ("zh", "en") if check.get(lang)},
                     source=Source.from_data(item["source"]) if item.get("source") else None,
+                    even_if_fine=bool(item.get("even_if_fine")),
+                    adult_can_have=bool(item.get("adult_can_have", True)),
                 )
             )
         fever = data.get("fever") or {}
@@ -171,6 +208,8 @@ class DangerSignDetector:
             resolved=_compile(data.get("resolved")),
             hypothetical=_compile(data.get("hypothetical")),
             adult_subject=_compile(data.get("adult_subject")),
+            pinyin_not_current=_compile(data.get("pinyin_not_current")),
+            adult_after=_compile(data.get("adult_after")),
         )
 
     def category(self, key: str) -> DangerCategory | None:
@@ -182,14 +221,20 @@ class DangerSignDetector:
             return category.source
         return Source.from_data(self.source)
 
-    def _is_current(self, text: str, figurative: tuple[Pattern[str], ...] = ()) -> bool:
+    def _is_current(
+        self, text: str, figurative: tuple[Pattern[str], ...] = (), even_if_fine: bool = False
+    ) -> bool:
         # A category's own exceptions are other meanings of its words ("烧脑", "叫名字没反应"):
-        # no urgency makes them a danger sign. Resolved beats urgent ("刚才噎了一下，咳出来了").
+        # no urgency makes them a danger sign. Between "resolved" and "urgent" the later one in
+        # the message wins: a story that got better and then worse ("哭了几声就好了…到现在吐了
+        # 三次") is current; "刚才噎了一下，咳出来了" is not.
         if any(p.search(text) for p in figurative):
             return False
-        if any(p.search(text) for p in self.resolved):
+        resolved = None if even_if_fine else _last_end(self.resolved, text)
+        urgent = _last_end(self.urgent, text)
+        if resolved is not None and (urgent is None or urgent <= resolved):
             return False
-        if any(p.search(text) for p in self.urgent):
+        if urgent is not None:
             return True
         return not any(p.search(text) for p in (*self.not_current, *self.hypothetical))
 
@@ -198,25 +243,39 @@ class DangerSignDetector:
 
     def _is_adults(self, text: str, match: re.Match[str]) -> bool:
         """The sign belongs to an adult named just before it, and the child is not its subject."""
-        # "我叫不醒她", "I can't wake him": the adult acts, the child is the one in danger.
-        after = match.group(0) + text[match.end() : match.end() + 8]
+        # "我叫不醒她", "I can't wake her": the adult acts, the child is the one in danger.
+        after = match.group(0) + text[match.end() : match.end() + 3]
         if _CHILD.search(after) or _CHILD_OBJECT.search(after):
             return False
+        # "鱼刺卡在我喉咙里": the adult is named right after the sign.
+        following = match.group(0) + text[match.end() : match.end() + 8]
+        if any(p.search(following) for p in self.adult_after):
+            return True
         before = text[max(0, match.start() - 24) : match.start()]
-        if not any(p.search(before) for p in self.adult_subject):
-            return any(p.search(match.group(0)) for p in self.adult_subject)
-        # "我自己发烧还要带娃" is still the adult's; "我发现宝宝发烧" puts it on the child.
-        near = text[max(0, match.start() - 8) : match.start()]
-        return not _CHILD.search(near)
+        for pattern in self.adult_subject:
+            adult = pattern.search(before)
+            # "我自己发烧还要带娃" is the adult's; "我发现宝宝发烧" puts it on the child.
+            if adult is not None and not _CHILD.search(before[adult.end() :]):
+                return True
+        return False
 
     def _young_infant_fever(self, text: str) -> str | None:
         age = age_in_months(text)
         if age is None or age >= self.young_infant_months:
             return None
+        if _NO_FEVER.search(text):
+            return None
+        fever = next((m for p in self.fever if (m := p.search(text))), None)
+        reading = _BODY_TEMPERATURE.search(text)
+        # "我发烧38.6，宝宝两个月": the fever is the parent's.
+        said = fever or reading
+        if said is not None and self._is_adults(text, said):
+            return None
         temperature = body_temperature_celsius(text)
         if temperature is not None:
             return f"{temperature:.1f}°C" if temperature >= self.fever_from_celsius else None
-        fever = next((m for p in self.fever if (m := p.search(text))), None)
+        if _NOT_BODY.search(text):
+            return None  # "bath water feels hot": not the baby's temperature
         return fever.group(0) if fever else None
 
     def findings(self, text: str) -> list[RuleFinding]:
@@ -229,13 +288,29 @@ class DangerSignDetector:
             if category.key == YOUNG_INFANT:
                 matched = self._young_infant_fever(text)
                 if matched:
-                    found.append(
-                        RuleFinding(category.key, category.number, matched, self._is_current(text))
-                    )
+                    current = self._is_current(text, even_if_fine=category.even_if_fine)
+                    found.append(RuleFinding(category.key, category.number, matched, current))
                 continue
             finding = self._category_finding(text, category)
             if finding is not None:
                 found.append(finding)
+        return found or self._pinyin_findings(text)
+
+    def _pinyin_findings(self, text: str) -> list[RuleFinding]:
+        """Signs in a message typed in pinyin ("haizi chou chu le")."""
+        form = pinyin_form(text)
+        if not form:
+            return []
+        current = not any(p.search(form) for p in self.pinyin_not_current)
+        found = []
+        age = pinyin_age_in_months(text)
+        if age is not None and age < self.young_infant_months and mentions_fever(text):
+            number = next((c.number for c in self.categories if c.key == YOUNG_INFANT), "120")
+            found.append(RuleFinding(YOUNG_INFANT, number, f"{age:.1f} months, fever", current))
+        for category in self.categories:
+            match = next((m for p in category.pinyin_signs if (m := p.search(form))), None)
+            if match:
+                found.append(RuleFinding(category.key, category.number, match.group(0), current))
         return found
 
     def _category_finding(self, text: str, category: DangerCategory) -> RuleFinding | None:
@@ -248,13 +323,13 @@ class DangerSignDetector:
             check_only = True
         if not matches:
             return None
-        childs = [m for m in matches if not self._is_adults(text, m)]
+        childs = [m for m in matches if not (category.adult_can_have and self._is_adults(text, m))]
         chosen = (childs or matches)[0]
         return RuleFinding(
             category=category.key,
             number=category.number,
             matched=chosen.group(0),
-            current=self._is_current(text),
+            current=self._is_current(text, even_if_fine=category.even_if_fine),
             childs=bool(childs) or category.key == PARENT_CRISIS,
             check_only=check_only,
         )

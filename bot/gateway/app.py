@@ -19,14 +19,14 @@ from bot.gateway.facilities import (
     handle_nearby,
 )
 from bot.gateway.health import handle_healthz
-from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS
+from bot.gateway.keys import LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS, TRIAGE
 from bot.gateway.languages import ConversationLanguages
 from bot.gateway.openapi import handle_openapi
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from knowledge_base.danger_signs import DangerSignDetector
 from knowledge_base.registry.live import LiveRegistry
 from knowledge_base.registry.store import FacilityRegistry
+from knowledge_base.triage.decision import TriageDecider
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 64 * 1024
@@ -93,7 +93,7 @@ def create_app(
     app[LANGUAGES] = ConversationLanguages()
     # Read at start-up: if Rasa or the action server is down, a parent describing a danger
     # sign still gets the emergency number and steps from the gateway itself.
-    app[DANGER_SIGNS] = DangerSignDetector.from_file()
+    app[TRIAGE] = TriageDecider.from_files()
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=30)

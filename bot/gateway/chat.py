@@ -9,13 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.keys import DANGER_SIGNS, LANGUAGES, RASA
+from bot.gateway.keys import LANGUAGES, RASA, TRIAGE
 from bot.gateway.messages import emergency_text, gateway_message
 from bot.gateway.validation import InvalidRequest, parse_chat_request, read_json_object
 from bot.rasa_client import BackendUnavailable
-from knowledge_base.danger_signs import emergency_reply
+from knowledge_base.danger_signs import reply_for_category
 from knowledge_base.language import Language, detect_language
 from knowledge_base.privacy import mask_personal_numbers
+from knowledge_base.triage.decision import CRISIS, EMERGENCY
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,12 @@ def _merge_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _unavailable(request: web.Request, message: str, language: Language, part: str) -> web.Response:
     text = gateway_message("unavailable", language)
     replies = [{"text": text, "buttons": []}]
-    detector = request.app[DANGER_SIGNS]
-    if detector.detect(message):
-        reply = emergency_reply(detector, message, language)
+    # The rules alone decide here (the classifier's vectors come from Rasa); a button payload
+    # is ours, not the parent's words, and is never read for danger signs.
+    triage = request.app[TRIAGE]
+    outcome = None if message.startswith("/") else triage.decide(message)
+    if outcome is not None and outcome.outcome in (EMERGENCY, CRISIS):
+        reply = reply_for_category(triage.rules, outcome.category, language)
         replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
     body = {
         "error": {"code": "backend_unavailable", "part": part, "message": text},

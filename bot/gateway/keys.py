@@ -7,11 +7,11 @@ from aiohttp import web
 from bot.gateway.languages import ConversationLanguages
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from knowledge_base.danger_signs import DangerSignDetector
 from knowledge_base.registry.live import LiveRegistry
+from knowledge_base.triage.decision import TriageDecider
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 LANGUAGES = web.AppKey("languages", ConversationLanguages)
-DANGER_SIGNS = web.AppKey("danger_signs", DangerSignDetector)
+TRIAGE = web.AppKey("triage", TriageDecider)
 LIVE_REGISTRY = web.AppKey("live_registry", LiveRegistry)

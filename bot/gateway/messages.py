@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge_base.danger_signs import EmergencyReply
+from knowledge_base.danger_signs import PARENT_CRISIS, EmergencyReply
 from knowledge_base.language import Language
 
 _MESSAGES: dict[str, dict[Language, str]] = {
@@ -23,7 +23,10 @@ def gateway_message(key: str, language: Language) -> str:
 
 
 def emergency_text(reply: EmergencyReply, language: Language) -> str:
-    """The emergency answer when Rasa cannot give it (same content as utter_emergency)."""
+    """The emergency answer when Rasa cannot give it (same content as utter_emergency, or
+    utter_parent_crisis for a parent in crisis)."""
+    if reply.category == PARENT_CRISIS:
+        return f"💛 {reply.steps_text}"
     if language == "en":
         return f"🚨 This may be an emergency: call {reply.number} now!\n{reply.steps_text}"
     return f"🚨 这可能是紧急情况，请立即拨打 {reply.number}！\n{reply.steps_text}"

@@ -15,7 +15,7 @@ _NUM = r"(\d+(?:\.\d+)?)"
 # Words right before a number that make it a duration: a symptom has lasted N days
 # ("烧了4天", "拉肚子3天", "连续两周"), or an ordinal ("第3天").
 _DURATION_BEFORE = re.compile(
-    r"(?:烧|热|咳|嗽|拉|泻|吐|哭|闹|疼|痛|痒|红|肿|睡|吃|喝|便|秘|持续|连续|连着|反复|断断续续|"
+    r"(?:烧|热|退|度|咳|嗽|簌|拉|泻|吐|哭|闹|疼|痛|痒|红|肿|睡|吃|喝|便|秘|持续|连续|连着|反复|断断续续|"
     r"好几|已经有|有|快|近|将近|整整|差不多|这|最近|过去|前|后|第|每|隔|了|都|已经|才)"
     r"\s*(?:了|有|快|近|将近|整整|差不多|都|已经)?\s*$"
 )
@@ -42,7 +42,7 @@ _EN_AGE = re.compile(
     r"toddler|newborn|twins?|kid|child|little one|lo)\b|"
     # he's 5 months, baby is 7 weeks, at 2 months
     rf"\b(?:is|he'?s|she'?s|baby'?s|at|turned|turning|aged?)\s+(?:only\s+|just\s+)?{_NUM}\s*"
-    rf"[- ]?{_EN_UNIT}\b(?!\s+(?:ago|of|now|later|straight|in a row))",
+    rf"[- ]?{_EN_UNIT}\b(?!\s+(?:ago|of|now|later|straight|in a row|into|since|with))",
     re.IGNORECASE,
 )
 _EN_DAYS = {"day": 1 / 30.4, "week": 1 / 4.35, "wk": 1 / 4.35}

@@ -1,0 +1,155 @@
+"""One decision from two signals: emergency, parent in crisis, one quick question, or normal.
+
+The rules are trusted when they see a current danger sign on the child; the classifier
+catches what the rules miss and vetoes what they raise by mistake. When the two disagree, or
+the classifier is unsure, the parent is asked ONE yes/no question and the answer decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.danger_signs import PARENT_CRISIS, DangerSignDetector, RuleFinding
+from knowledge_base.triage.classifier import Prediction
+
+DEFAULT_SETTINGS = Path(__file__).resolve().parents[1] / "safety" / "triage.yml"
+
+EMERGENCY = "emergency"
+CRISIS = "crisis"
+CHECK = "check"
+NORMAL = "normal"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    alarm: float = 0.93
+    check: float = 0.55
+    suppressed_alarm: float = 0.85
+    suppressed_check: float = 0.5
+    veto: float = 0.15
+    veto_normal: float = 0.05
+    crisis: float = 0.6
+    crisis_check: float = 0.3
+
+    @classmethod
+    def from_data(cls, data: Any) -> Thresholds:
+        data = data or {}
+        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class TriageOutcome:
+    """What to do with a message, and why (kept for staff and tests)."""
+
+    outcome: str
+    category: str | None = None
+    reason: str = ""
+    emergency_probability: float | None = None
+    crisis_probability: float | None = None
+
+    @property
+    def check_category(self) -> str | None:
+        """The category a check question is about (parent_crisis asks its own question)."""
+        return self.category if self.outcome == CHECK else None
+
+
+@dataclass
+class TriageDecider:
+    rules: DangerSignDetector
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    check_question: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_files(
+        cls, rules: DangerSignDetector | None = None, settings: Path = DEFAULT_SETTINGS
+    ) -> TriageDecider:
+        data = yaml.safe_load(settings.read_text(encoding="utf-8")) or {}
+        return cls(
+            rules=rules or DangerSignDetector.from_file(),
+            thresholds=Thresholds.from_data(data.get("thresholds")),
+            check_question={k: str(v) for k, v in (data.get("check") or {}).items()},
+        )
+
+    def question(self, category: str | None, language: str) -> str:
+        """The one yes/no question for a check, in the parent's language."""
+        language = "en" if language == "en" else "zh"
+        own = self.rules.category(category) if category else None
+        if own is not None and own.check.get(language):
+            return own.check[language]
+        return self.check_question.get(language, "")
+
+    def decide(
+        self,
+        text: str,
+        prediction: Prediction | None = None,
+        findings: list[RuleFinding] | None = None,
+    ) -> TriageOutcome:
+        """The outcome for a message; without a prediction (no embedding to hand, as in the
+        gateway's fallback) the rules decide alone. findings: the rules' findings for text,
+        when already known."""
+        if findings is None:
+            findings = self.rules.findings(text)
+        crisis = self._crisis(findings, prediction)
+        if crisis is not None:
+            return crisis
+        child = [f for f in findings if f.category != PARENT_CRISIS]
+        alarms = [f for f in child if f.alarm]
+        t = self.thresholds
+        p = prediction.emergency if prediction else None
+        if alarms:
+            first = alarms[0]
+            if p is not None and p < t.veto_normal:
+                return TriageOutcome(NORMAL, None, "rule, classifier sure it is safe", p)
+            if p is not None and p < t.veto:
+                return TriageOutcome(CHECK, first.category, "rule, classifier disagrees", p)
+            return TriageOutcome(EMERGENCY, first.category, f"rule: {first.matched}", p)
+        if p is None:
+            return self._rules_only(child)
+        category = self._category(child, prediction)
+        if child:
+            # A sign the rules set aside (past, resolved, what-if, an adult's), or one that
+            # only deserves a question (a barking cough).
+            checks = [f for f in child if f.check_only and f.current and f.childs]
+            if p >= t.suppressed_alarm and not checks:
+                return TriageOutcome(EMERGENCY, category, "set aside by rules, classifier sure", p)
+            if p >= t.suppressed_check or checks:
+                return TriageOutcome(CHECK, (checks or child)[0].category, "borderline", p)
+            return TriageOutcome(NORMAL, None, "set aside by rules and classifier", p)
+        if p >= t.alarm:
+            return TriageOutcome(EMERGENCY, category, "classifier", p)
+        if p >= t.check:
+            return TriageOutcome(CHECK, category, "classifier unsure", p)
+        return TriageOutcome(NORMAL, None, "", p)
+
+    def _crisis(
+        self, findings: list[RuleFinding], prediction: Prediction | None
+    ) -> TriageOutcome | None:
+        t = self.thresholds
+        rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
+        pc = prediction.crisis if prediction else None
+        if rule is not None and rule.current:
+            return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {rule.matched}", None, pc)
+        if pc is None:
+            return None
+        if pc >= t.crisis:
+            return TriageOutcome(CRISIS, PARENT_CRISIS, "classifier", None, pc)
+        if pc >= t.crisis_check or rule is not None:
+            return TriageOutcome(CHECK, PARENT_CRISIS, "crisis unsure", None, pc)
+        return None
+
+    @staticmethod
+    def _category(findings: list[RuleFinding], prediction: Prediction | None) -> str | None:
+        if findings:
+            return findings[0].category
+        return prediction.category if prediction else None
+
+    @staticmethod
+    def _rules_only(findings: list[RuleFinding]) -> TriageOutcome:
+        checks = [f for f in findings if f.check_only and f.current and f.childs]
+        if checks:
+            return TriageOutcome(CHECK, checks[0].category, "rule: check sign")
+        return TriageOutcome(NORMAL)
