@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,8 +11,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.emergency import process_detector, say_emergency, triage_category
-from actions.guidance import ActionAnswerQuestion, tracker_language
+from actions.guidance import ActionAnswerQuestion, process_guidance, tracker_language
 from knowledge_base.danger_signs import PARENT_CRISIS
+from knowledge_base.guidance import GuidanceService
 from knowledge_base.triage.decision import TriageDecider
 
 PENDING_SLOT = "triage_pending"
@@ -55,6 +57,10 @@ def asked_text(tracker: Tracker) -> str | None:
 class ActionTriageResolve(Action):
     """Yes: the emergency (or crisis) answer. No: a calm answer to the original question."""
 
+    # A module-level function, not a lambda: Sanic pickles actions into its worker process.
+    def __init__(self, guidance: Callable[[], GuidanceService] = process_guidance) -> None:
+        self._guidance = guidance
+
     def name(self) -> str:
         return "action_triage_resolve"
 
@@ -78,5 +84,7 @@ class ActionTriageResolve(Action):
         dispatcher.utter_message(response="utter_triage_not_emergency")
         question = asked_text(tracker)
         if question:
-            events += ActionAnswerQuestion().answer(dispatcher, tracker, question, language)
+            events += ActionAnswerQuestion(self._guidance).answer(
+                dispatcher, tracker, question, language
+            )
         return events

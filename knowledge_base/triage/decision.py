@@ -26,13 +26,13 @@ NORMAL = "normal"
 
 @dataclass(frozen=True)
 class Thresholds:
-    alarm: float = 0.93
-    check: float = 0.55
-    suppressed_alarm: float = 0.85
-    suppressed_check: float = 0.5
-    veto: float = 0.15
-    veto_normal: float = 0.05
-    crisis: float = 0.6
+    alarm: float = 0.8
+    check: float = 0.5
+    suppressed_alarm: float = 0.5
+    suppressed_check: float = 0.3
+    veto: float = 0.1
+    veto_normal: float = 0.02
+    crisis: float = 0.5
     crisis_check: float = 0.3
 
     @classmethod

@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from knowledge_base.content import load_entries
+from knowledge_base.guidance import GuidanceService
+from knowledge_base.index import ensure_index
+from knowledge_base.review_queue import ReviewQueue
+from knowledge_base.search import GuidanceSearch
+from tests.unit.fakes import CharacterGramEmbedder
+
 ENTRY_TEMPLATE = """---
 id: {id}
 title:
@@ -65,3 +72,14 @@ def content_dir(tmp_path: Path) -> Path:
     write_entry(directory, "tax", "个税专项附加扣除", "Income tax deduction", "每孩每月2000元。")
     write_entry(directory, "draft-entry", "草稿条目", "A draft", status="draft")
     return directory
+
+
+@pytest.fixture
+def guidance_service(content_dir: Path, tmp_path: Path) -> GuidanceService:
+    """Guidance over the test content, searched with the tiny deterministic embedder."""
+    loaded = load_entries(content_dir)
+    entries = {e.id: e for e in loaded.published()}
+    embedder = CharacterGramEmbedder()
+    index, _ = ensure_index(tmp_path / "index", loaded.published(), embedder)
+    search = GuidanceSearch(index, entries, embedder)
+    return GuidanceService(search, entries, ReviewQueue(tmp_path / "q.sqlite3"), threshold=0.5)

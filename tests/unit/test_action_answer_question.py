@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,12 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.guidance import ActionAnswerQuestion
-from knowledge_base.content import load_entries
 from knowledge_base.guidance import GuidanceService
-from knowledge_base.index import ensure_index
-from knowledge_base.review_queue import ReviewQueue
-from knowledge_base.search import GuidanceSearch
-from tests.unit.fakes import CharacterGramEmbedder
 
 
 def tracker(
@@ -39,13 +33,8 @@ def tracker(
 
 
 @pytest.fixture
-def guidance(content_dir: Path, tmp_path: Path) -> GuidanceService:
-    loaded = load_entries(content_dir)
-    entries = {e.id: e for e in loaded.published()}
-    embedder = CharacterGramEmbedder()
-    index, _ = ensure_index(tmp_path / "index", loaded.published(), embedder)
-    search = GuidanceSearch(index, entries, embedder)
-    return GuidanceService(search, entries, ReviewQueue(tmp_path / "q.sqlite3"), threshold=0.5)
+def guidance(guidance_service: GuidanceService) -> GuidanceService:
+    return guidance_service
 
 
 def run(action: ActionAnswerQuestion, t: Tracker) -> tuple[list[dict[str, Any]], list[Any]]:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.emergency import ActionEmergencyResponse
+from actions.emergency import ActionEmergencyResponse, ActionParentCrisis
+from actions.triage_check import ActionTriageCheck, ActionTriageResolve
+from knowledge_base.guidance import GuidanceService
+from tests.unit.trackers import category_entity, make_tracker, user_event
 
 
 def tracker(text: str, language: str = "zh") -> Tracker:
@@ -35,3 +39,79 @@ def test_abuse_gets_110_in_english() -> None:
     ActionEmergencyResponse().run(dispatcher, tracker("the nanny hit my baby", "en"), {})
     assert dispatcher.messages[0]["number"] == "110"
     assert "call 110" in dispatcher.messages[0]["steps"]
+
+
+# --- triage: the category from NLU, the crisis answer, the one question -------------------
+
+
+def test_the_category_decided_in_nlu_picks_the_steps() -> None:
+    # The classifier saw a drowning the rules did not name: its steps, not generic ones.
+    dispatcher = CollectingDispatcher()
+    t = make_tracker("孩子在水里不动了", intent="emergency", entities=[category_entity("drowning")])
+    ActionEmergencyResponse().run(dispatcher, t, {})
+    assert "水里" in dispatcher.messages[0]["steps"]
+    assert dispatcher.messages[0]["number"] == "120"
+    assert "伤害预防" in dispatcher.messages[0]["source"]
+
+
+def test_a_parent_in_crisis_gets_12356_with_warmth_and_a_source() -> None:
+    dispatcher = CollectingDispatcher()
+    ActionParentCrisis().run(dispatcher, make_tracker("我不想活了", intent="parent_crisis"), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_parent_crisis"
+    assert "12356" in message["steps"]
+    assert "120" in message["steps"]
+    assert "12356" in message["source"]
+
+
+def test_the_check_asks_the_categorys_question_and_remembers_it() -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker(
+        "my toddler has a barking cough",
+        intent="triage_check",
+        language="en",
+        entities=[category_entity("croup_stridor")],
+    )
+    events = ActionTriageCheck().run(dispatcher, t, {})
+    assert dispatcher.messages[0]["response"] == "utter_triage_check"
+    assert "breathing in" in dispatcher.messages[0]["question"]
+    assert events == [SlotSet("triage_pending", "croup_stridor")]
+
+
+def test_yes_to_the_check_gives_the_emergency_answer() -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker("是", intent="affirm", slots={"triage_pending": "croup_stridor"})
+    events = ActionTriageResolve().run(dispatcher, t, {})
+    assert dispatcher.messages[0]["response"] == "utter_emergency"
+    assert "吸气" in dispatcher.messages[0]["steps"]
+    assert SlotSet("triage_pending", None) in events
+
+
+def test_yes_to_the_crisis_question_gives_the_crisis_answer() -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker("yes", intent="affirm", slots={"triage_pending": "parent_crisis"})
+    ActionTriageResolve().run(dispatcher, t, {})
+    assert dispatcher.messages[0]["response"] == "utter_parent_crisis"
+
+
+def test_no_to_the_check_answers_the_original_question_calmly(
+    guidance_service: GuidanceService,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker(
+        "没有",
+        intent="deny",
+        slots={"triage_pending": "generic"},
+        events=[user_event("宝宝几个月加辅食"), user_event("/deny")],
+    )
+    ActionTriageResolve(lambda: guidance_service).run(dispatcher, t, {})
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses[0] == "utter_triage_not_emergency"
+    assert "utter_guidance_answer" in responses
+
+
+def test_no_to_the_crisis_question_is_warm_and_names_12356() -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker("no", intent="deny", slots={"triage_pending": "parent_crisis"})
+    ActionTriageResolve().run(dispatcher, t, {})
+    assert dispatcher.messages[0]["response"] == "utter_triage_not_crisis"

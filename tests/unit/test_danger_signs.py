@@ -29,7 +29,7 @@ def test_the_regression_set_is_big_enough() -> None:
     assert len(CASES["must_trigger"]) + len(CASES["must_not_trigger"]) >= 60
     assert {"text": "退烧药怎么保存"} in CASES["must_not_trigger"]
     categories = {case["category"] for case in CASES["must_trigger"]}
-    assert len(categories) == 9
+    assert len(categories) >= 9
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,39 @@ def test_emergency_reply_names_number_steps_and_source(detector: DangerSignDetec
     abuse = emergency_reply(detector, "保姆打孩子", "en")
     assert abuse.number == "110"
     assert "110" in abuse.steps_text
+
+
+def _traditional_variants() -> list[tuple[str, str, str | None]]:
+    """Every Chinese regression message as Taiwan and Hong Kong parents would type it,
+    made with OpenCC (s2twp: Taiwan phrasing; s2hk: Hong Kong characters)."""
+    import opencc
+
+    variants = []
+    for config in ("s2twp", "s2hk"):
+        converter = opencc.OpenCC(config)
+        for case in CASES["must_trigger"]:
+            converted = converter.convert(case["text"])
+            if converted != case["text"]:
+                variants.append((config, converted, case["category"]))
+        for case in CASES["must_not_trigger"]:
+            converted = converter.convert(case["text"])
+            if converted != case["text"]:
+                variants.append((config, converted, None))
+    return variants
+
+
+VARIANTS = _traditional_variants()
+
+
+def test_the_traditional_variants_are_many() -> None:
+    assert len(VARIANTS) >= 150
+
+
+@pytest.mark.parametrize(
+    ("config", "text", "category"), VARIANTS, ids=lambda v: v if len(str(v)) < 12 else ""
+)
+def test_taiwan_and_hong_kong_spellings_get_the_same_answer(
+    detector: DangerSignDetector, config: str, text: str, category: str | None
+) -> None:
+    sign = detector.detect(text)
+    assert (sign.category if sign else None) == category, (config, text)

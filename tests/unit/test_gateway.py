@@ -170,6 +170,27 @@ async def test_a_danger_sign_still_gets_emergency_steps_when_rasa_is_down(
     assert "侧躺" in replies[0]["text"]
 
 
+async def test_a_parent_in_crisis_still_gets_12356_when_rasa_is_down(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.rasa_up = False
+    response = await client.post("/api/chat", json={"sender_id": "p9", "message": "我真的不想活了"})
+    replies = (await response.json())["replies"]
+    assert "12356" in replies[0]["text"]
+    assert "🚨" not in replies[0]["text"]
+
+
+async def test_a_button_payload_is_never_read_for_danger_signs(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.rasa_up = False
+    payload = '/ask_guidance{"kb_entry": "first-aid-choking"}'
+    response = await client.post("/api/chat", json={"sender_id": "p10", "message": payload})
+    replies = (await response.json())["replies"]
+    assert len(replies) == 1
+    assert "🚨" not in replies[0]["text"]
+
+
 async def test_empty_reply_with_everything_up_says_something(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:

@@ -1,0 +1,216 @@
+"""Triage: the bank, the classifier, and how the two signals make one decision."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge_base.danger_signs import DangerSignDetector
+from knowledge_base.triage.bank import BANK_DIR, load_bank
+from knowledge_base.triage.build import build_classifier, classifier_is_current
+from knowledge_base.triage.classifier import Prediction, TriageClassifier
+from knowledge_base.triage.decision import (
+    CHECK,
+    CRISIS,
+    EMERGENCY,
+    NORMAL,
+    TriageDecider,
+)
+from tests.unit.fakes import CharacterGramEmbedder
+
+
+@pytest.fixture(scope="module")
+def decider() -> TriageDecider:
+    return TriageDecider.from_files()
+
+
+def prediction(emergency: float, crisis: float = 0.0, category: str | None = None) -> Prediction:
+    safe = max(0.0, 1.0 - emergency - crisis)
+    return Prediction({"safe": safe, "emergency": emergency, "crisis": crisis}, category, ())
+
+
+# --- the bank ----------------------------------------------------------------------------
+
+
+def test_the_bank_is_big_enough_and_from_several_writers() -> None:
+    bank = load_bank()
+    labels = Counter(m.label for m in bank)
+    assert labels["emergency"] + labels["crisis"] >= 600
+    assert labels["safe"] >= 600
+    assert len({m.writer for m in bank}) >= 2
+    assert len({m.text for m in bank}) == len(bank)
+    # Every category the rules know has bank messages of its own.
+    categories = {m.category for m in bank if m.label == "emergency"}
+    rules = {c.key for c in DangerSignDetector.from_file().categories}
+    assert rules - {"parent_crisis"} <= categories
+
+
+def test_the_bank_says_who_wrote_it_and_how() -> None:
+    readme = (BANK_DIR / "README.md").read_text("utf-8")
+    for writer in {m.writer for m in load_bank()}:
+        assert f"`{writer}`" in readme
+
+
+def test_a_malformed_bank_item_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "w.yml").write_text("items:\n  - {text: hi, label: urgent}\n", "utf-8")
+    with pytest.raises(ValueError, match="label"):
+        load_bank(tmp_path)
+
+
+# --- the classifier ----------------------------------------------------------------------
+
+
+def _tiny_bank(tmp_path: Path) -> Path:
+    items = [
+        ("宝宝噎住了脸发紫", "emergency", "choking"),
+        ("孩子噎住了喘不上气", "emergency", "choking"),
+        ("宝宝抽搐翻白眼", "emergency", "convulsions"),
+        ("孩子抽搐叫不醒", "emergency", "convulsions"),
+        ("我不想活了", "crisis", None),
+        ("活不下去了想死", "crisis", None),
+        ("宝宝几个月加辅食", "safe", None),
+        ("托育补贴怎么申请", "safe", None),
+        ("宝宝晚上睡不好", "safe", None),
+        ("个税专项扣除多少", "safe", None),
+    ]
+    lines = ["writer: test", "items:"]
+    for text, label, category in items:
+        extra = f", category: {category}" if category else ""
+        lines.append(f'  - {{text: "{text}", label: {label}{extra}}}')
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "bank.yml").write_text("\n".join(lines) + "\n", "utf-8")
+    return tmp_path
+
+
+def test_the_classifier_learns_the_bank_and_names_the_category(tmp_path: Path) -> None:
+    bank = _tiny_bank(tmp_path / "bank")
+    embedder = CharacterGramEmbedder()
+    model_dir = tmp_path / "model"
+    assert build_classifier(model_dir, embedder, bank) == 10
+    assert classifier_is_current(model_dir, embedder.identity, bank)
+    assert not classifier_is_current(model_dir, "another-model", bank)
+    classifier = TriageClassifier.load(model_dir)
+
+    def predict(text: str) -> Prediction:
+        return classifier.predict(text, embedder.embed_queries([text])[0])
+
+    choking = predict("宝宝噎住了")
+    assert choking.emergency > choking.probabilities["safe"]
+    assert choking.category == "choking"
+    assert predict("我真的不想活了").crisis > 0.5
+    assert predict("补贴怎么申请").probabilities["safe"] > 0.5
+
+
+def test_a_changed_bank_makes_the_classifier_stale(tmp_path: Path) -> None:
+    bank = _tiny_bank(tmp_path / "bank")
+    embedder = CharacterGramEmbedder()
+    build_classifier(tmp_path / "model", embedder, bank)
+    with (bank / "bank.yml").open("a", encoding="utf-8") as file:
+        file.write('  - {text: "宝宝打嗝", label: safe}\n')
+    assert not classifier_is_current(tmp_path / "model", embedder.identity, bank)
+
+
+def test_predictions_are_probabilities(tmp_path: Path) -> None:
+    embedder = CharacterGramEmbedder()
+    build_classifier(tmp_path / "model", embedder, _tiny_bank(tmp_path / "bank"))
+    classifier = TriageClassifier.load(tmp_path / "model")
+    result = classifier.predict("随便一句话", embedder.embed_queries(["随便一句话"])[0])
+    assert sum(result.probabilities.values()) == pytest.approx(1.0)
+    assert len(result.neighbours) > 0
+    assert np.isfinite(list(result.probabilities.values())).all()
+
+
+# --- the decision ------------------------------------------------------------------------
+
+
+def test_a_current_danger_sign_is_an_emergency(decider: TriageDecider) -> None:
+    outcome = decider.decide("宝宝抽搐了 叫不醒", prediction(0.9))
+    assert (outcome.outcome, outcome.category) == (EMERGENCY, "convulsions")
+
+
+def test_a_sign_the_classifier_doubts_gets_one_question(decider: TriageDecider) -> None:
+    assert decider.decide("宝宝抽搐了 叫不醒", prediction(0.05)).outcome == CHECK
+
+
+def test_a_sign_the_classifier_is_sure_is_safe_is_answered_normally(
+    decider: TriageDecider,
+) -> None:
+    assert decider.decide("宝宝抽搐了 叫不醒", prediction(0.001)).outcome == NORMAL
+
+
+def test_the_classifier_alone_raises_the_alarm_with_its_category(decider: TriageDecider) -> None:
+    outcome = decider.decide("孩子一动不动地躺着", prediction(0.95, category="unresponsive"))
+    assert (outcome.outcome, outcome.category) == (EMERGENCY, "unresponsive")
+
+
+def test_the_classifier_unsure_asks_once(decider: TriageDecider) -> None:
+    assert decider.decide("宝宝有点不对劲", prediction(0.6)).outcome == CHECK
+    assert decider.decide("宝宝几个月加辅食", prediction(0.1)).outcome == NORMAL
+
+
+def test_a_sign_set_aside_by_the_rules_comes_back_when_the_classifier_is_sure(
+    decider: TriageDecider,
+) -> None:
+    text = "上次也噎住过 宝宝现在又卡住了 脸发紫"
+    assert decider.decide(text, prediction(0.95)).outcome == EMERGENCY
+
+
+def test_a_barking_cough_gets_one_question_not_cold_advice(decider: TriageDecider) -> None:
+    outcome = decider.decide("孩子咳嗽像狗叫一样 声音哑", prediction(0.2))
+    assert (outcome.outcome, outcome.category) == (CHECK, "croup_stridor")
+    assert "吸气" in decider.question(outcome.category, "zh")
+    assert "breathing in" in decider.question(outcome.category, "en")
+
+
+def test_a_check_without_a_category_asks_the_general_question(decider: TriageDecider) -> None:
+    assert "breathe" in decider.question(None, "en")
+    assert "呼吸" in decider.question(None, "zh")
+
+
+def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> None:
+    assert decider.decide("我真的不想活了").outcome == CRISIS
+    assert decider.decide("everything is too much", prediction(0.1, crisis=0.9)).outcome == CRISIS
+    unsure = decider.decide("I can't do this", prediction(0.1, crisis=0.4))
+    assert (unsure.outcome, unsure.category) == (CHECK, "parent_crisis")
+    assert "hurting yourself" in decider.question("parent_crisis", "en")
+
+
+# Messages from the issue: emergencies that were missed, near-misses that raised alarms. The
+# rules alone must get these right (the gateway's fallback has only the rules).
+@pytest.mark.parametrize(
+    ("text", "outcome", "category"),
+    [
+        ("我家两岁的儿子刚才在小区泳池里 被发现脸朝下漂着", EMERGENCY, "drowning"),
+        ("my 1 year old licked the cockroach poison gel under the sink", EMERGENCY, "poisoning"),
+        ("奶奶嫌孩子哭 使劲摇了孩子好几下 现在孩子一直睡", EMERGENCY, "shaken_baby"),
+        ("宝宝吃苹果噎主了 喘不上来", EMERGENCY, "choking"),
+        ("fever and a rash that doesnt fade when i press a glass, she is floppy", EMERGENCY, None),
+        ("孩子吃了花生 嘴唇和眼睛都肿了 一直在咳", EMERGENCY, "anaphylaxis"),
+        ("拉了一天 10个小时没尿 眼窝都凹下去了", EMERGENCY, "severe_dehydration"),
+        ("孩子头撞到桌角 吐了三次 一直想睡", EMERGENCY, "head_injury"),
+        ("以前学过海姆立克但现在脑子一片空白 宝宝卡住了 怎么拍", EMERGENCY, "choking"),
+        ("药箱里的药被他吃了好几颗 是他爷爷的降压药", EMERGENCY, "poisoning"),
+        ("I have a fever of 39, can I still breastfeed?", NORMAL, None),
+        ("burned my hand on the kettle, how to treat?", NORMAL, None),
+        ("宝宝感冒流鼻涕三天了", NORMAL, None),
+        ("宝宝背上有块胎记", NORMAL, None),
+        ("新生儿老是打嗝怎么办", NORMAL, None),
+        ("鼻血已经止住了 要紧吗", NORMAL, None),
+        ("she choked a little on a cracker but she is fine now", NORMAL, None),
+        ("宝宝发烧四天了 精神还好 两岁", NORMAL, None),
+        ("我自己发烧39度还要带娃", NORMAL, None),
+        ("I want to die", CRISIS, "parent_crisis"),
+        ("我真的撑不下去了 想抱着孩子一起跳下去", CRISIS, "parent_crisis"),
+        ("笑死我了 宝宝学小狗叫", NORMAL, None),
+    ],
+)
+def test_the_issues_messages_by_the_rules_alone(
+    decider: TriageDecider, text: str, outcome: str, category: str | None
+) -> None:
+    decided = decider.decide(text)
+    assert decided.outcome == outcome, (text, decided)
+    if category is not None:
+        assert decided.category == category
