@@ -100,6 +100,7 @@ def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
             "TUOYU_EMBEDDING_MODEL_DIR": str(project.embedding_model_dir),
             # Kept current by `tuoyu setup`; building it here would load the CPU for a minute.
             "TUOYU_INDEX_DIR": str(project.index_dir),
+            "TUOYU_TRIAGE_DIR": str(project.triage_dir),
             "TUOYU_LOG_LEVEL": "INFO",
         }
     ).with_ports(port=free_port(), rasa_port=free_port(), actions_port=free_port())

@@ -47,6 +47,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TUOYU_CONTENT_DIR": str(settings.content_dir),
         "TUOYU_EMBEDDING_MODEL_DIR": str(settings.embedding_model_dir),
         "TUOYU_INDEX_DIR": str(settings.index_dir),
+        "TUOYU_TRIAGE_DIR": str(settings.triage_dir),
         "TUOYU_DATABASE_URL": settings.database_url,
         "TUOYU_PUBLIC_URL": settings.public_url_setting,
     }

@@ -64,6 +64,7 @@ class Settings:
     content_dir: Path
     embedding_model_dir: Path
     index_dir: Path
+    triage_dir: Path
     database_url: str
     map_tile_url: str
     map_tile_attribution: str
@@ -96,6 +97,7 @@ class Settings:
                 env, "TUOYU_EMBEDDING_MODEL_DIR", var / "models" / "multilingual-e5-small"
             ),
             index_dir=_path(env, "TUOYU_INDEX_DIR", var / "index" / "guidance"),
+            triage_dir=_path(env, "TUOYU_TRIAGE_DIR", var / "triage"),
             database_url=env.get("TUOYU_DATABASE_URL", "").strip()
             or f"sqlite:///{var / 'registry.sqlite3'}",
             # Empty: no base tiles, the map still shows markers (works offline).
@@ -122,11 +124,6 @@ class Settings:
     @property
     def rasa_models_dir(self) -> Path:
         return self.var_dir / "rasa-models"
-
-    @property
-    def triage_dir(self) -> Path:
-        """The triage classifier trained from knowledge_base/safety/triage_bank."""
-        return self.var_dir / "triage"
 
     @property
     def review_queue_path(self) -> Path:

@@ -39,6 +39,9 @@ CATEGORY_ENTITY = "triage_category"
 
 
 def _default_classifier_dir() -> Path:
+    """TUOYU_TRIAGE_DIR as the supervisor sets it (bot/processes.py), else var/triage."""
+    if os.environ.get("TUOYU_TRIAGE_DIR"):
+        return Path(os.environ["TUOYU_TRIAGE_DIR"])
     var = os.environ.get("TUOYU_VAR_DIR") or str(Path(__file__).resolve().parents[1] / "var")
     return Path(var) / "triage"
 

@@ -118,6 +118,56 @@ def test_a_danger_sign_gets_the_emergency_answer_first(stack: Stack) -> None:
 def test_a_near_miss_gets_an_ordinary_answer(stack: Stack) -> None:
     texts = reply_texts(stack, sender(), "退烧药怎么保存")
     assert not any(t.startswith("🚨") for t in texts)
+    # The parent's own fever, an adult's burn, a resolved choke: no alarm.
+    for message in (
+        "I have a fever of 39, can I still breastfeed my baby?",
+        "我自己发烧39度还要带娃 好累",
+        "she choked a little on a cracker but she's fine now",
+    ):
+        texts = reply_texts(stack, sender(), message)
+        assert not any("🚨" in t for t in texts), (message, texts)
+
+
+def test_new_categories_get_their_own_steps_first(stack: Stack) -> None:
+    texts = reply_texts(stack, sender(), "我家两岁的儿子刚才在小区泳池里 被发现脸朝下漂着")
+    assert texts[0].startswith("🚨")
+    assert "120" in texts[0]
+    assert "水里" in texts[0]
+    english = reply_texts(
+        stack, sender(), "my husband shook our 3 month old hard, now she's floppy"
+    )
+    assert english[0].startswith("🚨")
+    assert "shaken" in english[0]
+
+
+def test_a_parent_in_crisis_gets_12356_and_warmth(stack: Stack) -> None:
+    texts = reply_texts(stack, sender(), "我真的撑不下去了 不想活了")
+    assert texts[0].startswith("💛")
+    assert "12356" in texts[0]
+    assert "不是一个人" in texts[0]
+    english = reply_texts(stack, sender(), "honestly I want to die, I can't do this anymore")
+    assert "12356" in english[0]
+    assert "not alone" in english[0]
+
+
+def test_a_borderline_message_gets_one_question_and_the_answer_decides(stack: Stack) -> None:
+    person = sender()
+    status, body = stack.chat(person, "my toddler has a barking cough")
+    assert status == 200
+    [question] = body["replies"]
+    assert "breathing in" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    assert [b["title"] for b in question["buttons"]] == ["Yes", "No"]
+    yes = reply_texts(stack, person, "/affirm")
+    assert yes[0].startswith("🚨")
+    assert "call 120" in yes[0]
+
+    other = sender()
+    reply_texts(stack, other, "my toddler has a barking cough")
+    no = reply_texts(stack, other, "/deny")
+    assert not any("🚨" in t for t in no)
+    assert "doesn't sound like an emergency" in no[0]
+    assert len(no) >= 2  # then an answer to what was asked (or an honest "not sure")
 
 
 def test_a_follow_up_is_read_with_the_previous_question(stack: Stack) -> None:
