@@ -41,6 +41,8 @@ _BARE_TEMPERATURE = re.compile(
     re.I,
 )
 _BODY_WORD = re.compile(r"体温|额温|耳温|腋温|肛温|temp", re.I)
+# "38度6" is how 38.6 is said.
+_SPOKEN_TEMPERATURE = re.compile(r"(?<![\d.])(3[5-9]|4[0-2])\s*度\s*([1-9])(?![\d个月天岁])")
 _NO_FEVER = re.compile(
     r"(不|没|没有|无)(发烧|发热|烧)|\bno (fever|temp)|\bnot (feverish|hot)", re.I
 )
@@ -59,7 +61,7 @@ _CHILD_OBJECT = re.compile(r"他|她|它|\b(him|her|them)\b", re.I)
 
 def body_temperature_celsius(text: str) -> float | None:
     """The child's temperature if the message gives one, in °C."""
-    text = normalise(text)
+    text = _SPOKEN_TEMPERATURE.sub(r"\1.\2度", normalise(text))
     about_water = bool(_NOT_BODY.search(text))
     match = _BODY_TEMPERATURE.search(text)
     # Next to a bath or a bottle, only a reading named as the body's counts ("腋温36.9").
@@ -168,6 +170,7 @@ class DangerSignDetector:
     hypothetical: tuple[Pattern[str], ...] = ()
     adult_subject: tuple[Pattern[str], ...] = ()
     pinyin_not_current: tuple[Pattern[str], ...] = ()
+    light_hearted: tuple[Pattern[str], ...] = ()
     adult_after: tuple[Pattern[str], ...] = ()
 
     @classmethod
@@ -210,7 +213,17 @@ class DangerSignDetector:
             adult_subject=_compile(data.get("adult_subject")),
             pinyin_not_current=_compile(data.get("pinyin_not_current")),
             adult_after=_compile(data.get("adult_after")),
+            light_hearted=_compile(data.get("light_hearted")),
         )
+
+    def is_light_hearted(self, text: str) -> bool:
+        """A joking message ("I could die lol"): never an alarm on the classifier's word alone."""
+        text = normalise(text or "")
+        return any(p.search(text) for p in self.light_hearted)
+
+    def describes_now(self, text: str) -> bool:
+        """Whether the message speaks of now, not of the past, a resolved event or a what-if."""
+        return self._is_current(normalise(text or ""))
 
     def category(self, key: str) -> DangerCategory | None:
         return next((c for c in self.categories if c.key == key), None)

@@ -93,7 +93,7 @@ class TriageDecider:
         when already known."""
         if findings is None:
             findings = self.rules.findings(text)
-        crisis = self._crisis(findings, prediction)
+        crisis = self._crisis(text, findings, prediction)
         if crisis is not None:
             return crisis
         child = [f for f in findings if f.category != PARENT_CRISIS]
@@ -119,14 +119,19 @@ class TriageDecider:
             if p >= t.suppressed_check or checks:
                 return TriageOutcome(CHECK, (checks or child)[0].category, "borderline", p)
             return TriageOutcome(NORMAL, None, "set aside by rules and classifier", p)
+        # The classifier alone: a message that itself says it is over, a what-if or a joke
+        # ("cried for 30 secs and is now playing") is asked about, never alarmed.
+        settled = self.rules.is_light_hearted(text) or not self.rules.describes_now(text)
         if p >= t.alarm:
+            if settled:
+                return TriageOutcome(CHECK, category, "classifier, but the message is settled", p)
             return TriageOutcome(EMERGENCY, category, "classifier", p)
-        if p >= t.check:
+        if p >= t.check and not settled:
             return TriageOutcome(CHECK, category, "classifier unsure", p)
         return TriageOutcome(NORMAL, None, "", p)
 
     def _crisis(
-        self, findings: list[RuleFinding], prediction: Prediction | None
+        self, text: str, findings: list[RuleFinding], prediction: Prediction | None
     ) -> TriageOutcome | None:
         t = self.thresholds
         rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
@@ -135,7 +140,10 @@ class TriageDecider:
             return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {rule.matched}", None, pc)
         if pc is None:
             return None
-        if pc >= t.crisis:
+        # The classifier alone is trusted for a crisis unless the message is a joke or is
+        # about a danger to the child the rules see (then: ask).
+        about_child = any(f.category != PARENT_CRISIS for f in findings)
+        if pc >= t.crisis and not about_child and not self.rules.is_light_hearted(text):
             return TriageOutcome(CRISIS, PARENT_CRISIS, "classifier", None, pc)
         if pc >= t.crisis_check or rule is not None:
             return TriageOutcome(CHECK, PARENT_CRISIS, "crisis unsure", None, pc)
