@@ -44,7 +44,7 @@ _BODY_WORD = re.compile(r"体温|额温|耳温|腋温|肛温|temp", re.I)
 # "38度6" is how 38.6 is said.
 _SPOKEN_TEMPERATURE = re.compile(r"(?<![\d.])(3[5-9]|4[0-2])\s*度\s*([1-9])(?![\d个月天岁])")
 _NO_FEVER = re.compile(
-    r"(不|没|没有|无)(发烧|发热|烧)|\bno (fever|temp)|\bnot (feverish|hot)", re.I
+    r"(?<!从来)(不|没|没有|无)(发烧|发热|烧)(?!过)|\bno (fever|temp)|\bnot (feverish|hot)", re.I
 )
 _NOT_BODY = re.compile(
     r"水温|洗澡水|奶温|冲奶|室温|房间|暖奶器|洗澡盆|澡盆|水烧到|(奶|水)的温度|的奶[,，]|\bbath|\bwater\b|formula|\broom\b",
@@ -56,6 +56,7 @@ _CHILD = re.compile(
     r"\bdaughter\b|\btoddler\b|\binfant\b|\bkid\b|\bchild\b|\blo\b|\bnewborn\b",
     re.I,
 )
+_CLAUSE_END = re.compile(r"[\s，。,.!?！？;；]")
 _CHILD_OBJECT = re.compile(r"他|她|它|\b(him|her|them)\b", re.I)
 
 
@@ -257,7 +258,8 @@ class DangerSignDetector:
     def _is_adults(self, text: str, match: re.Match[str]) -> bool:
         """The sign belongs to an adult named just before it, and the child is not its subject."""
         # "我叫不醒她", "I can't wake her": the adult acts, the child is the one in danger.
-        after = match.group(0) + text[match.end() : match.end() + 3]
+        clause = _CLAUSE_END.split(text[match.end() : match.end() + 3])[0]
+        after = match.group(0) + clause
         if _CHILD.search(after) or _CHILD_OBJECT.search(after):
             return False
         # "鱼刺卡在我喉咙里": the adult is named right after the sign.
