@@ -5,7 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["retrieval", "index_scale", "nearby", "latency", "nlu_accuracy", "warm_start"]
+BENCHMARKS = [
+    "triage",
+    "retrieval",
+    "index_scale",
+    "nearby",
+    "latency",
+    "nlu_accuracy",
+    "warm_start",
+]
 
 
 def main() -> int:

@@ -19,10 +19,9 @@ _INPUTS = (
     "training_data/**/*.yml",
     "rasa_addons/**/*.py",
     "constraints/rasa-*.txt",
-    # Read by rasa_addons components.
-    "knowledge_base/danger_signs.py",
-    "knowledge_base/text/*.py",
-    "knowledge_base/triage/*.py",
+    # Read by rasa_addons components when training. The triage component's rules and
+    # classifier (knowledge_base/danger_signs.py, text/, triage/, safety/) are read when the
+    # server starts, not baked into the model, so changing them needs no retraining.
     "knowledge_base/language.py",
     "knowledge_base/registry/finder_signals.py",
     "knowledge_base/registry/address.py",

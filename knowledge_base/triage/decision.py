@@ -7,6 +7,7 @@ the classifier is unsure, the parent is asked ONE yes/no question and the answer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,19 @@ EMERGENCY = "emergency"
 CRISIS = "crisis"
 CHECK = "check"
 NORMAL = "normal"
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Fewer than this many Chinese characters or English words: too little for the classifier.
+MIN_CHINESE_CHARACTERS = 6
+MIN_ENGLISH_WORDS = 4
+
+
+def _too_short_for_the_classifier(text: str) -> bool:
+    chinese = len(_CJK.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    return chinese < MIN_CHINESE_CHARACTERS and words < MIN_ENGLISH_WORDS
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,10 @@ class TriageDecider:
             if p >= t.suppressed_check or checks:
                 return TriageOutcome(CHECK, (checks or child)[0].category, "borderline", p)
             return TriageOutcome(NORMAL, None, "set aside by rules and classifier", p)
+        # The classifier alone says nothing about a few characters ("2000左右", "22个月" sit
+        # near temperatures and ages in embedding space): a short message needs a rule.
+        if _too_short_for_the_classifier(text):
+            return TriageOutcome(NORMAL, None, "short, no rule", p)
         # The classifier alone: a message that itself says it is over, a what-if or a joke
         # ("cried for 30 secs and is now playing") is asked about, never alarmed.
         settled = self.rules.is_light_hearted(text) or not self.rules.describes_now(text)
@@ -142,6 +160,8 @@ class TriageDecider:
             return None
         # The classifier alone is trusted for a crisis unless the message is a joke or is
         # about a danger to the child the rules see (then: ask).
+        if _too_short_for_the_classifier(text):
+            return None
         about_child = any(f.category != PARENT_CRISIS for f in findings)
         if pc >= t.crisis and not about_child and not self.rules.is_light_hearted(text):
             return TriageOutcome(CRISIS, PARENT_CRISIS, "classifier", None, pc)

@@ -165,6 +165,16 @@ def test_a_barking_cough_gets_one_question_not_cold_advice(decider: TriageDecide
     assert "breathing in" in decider.question(outcome.category, "en")
 
 
+def test_a_few_characters_are_too_little_for_the_classifier_alone(
+    decider: TriageDecider,
+) -> None:
+    # "2000左右" (a budget) sits near temperatures in embedding space.
+    assert decider.decide("2000左右", prediction(0.99)).outcome == NORMAL
+    assert decider.decide("22个月", prediction(0.99, crisis=0.0)).outcome == NORMAL
+    # ...but a rule still sees a short emergency.
+    assert decider.decide("救命 宝宝不动了", prediction(0.99)).outcome == EMERGENCY
+
+
 def test_a_check_without_a_category_asks_the_general_question(decider: TriageDecider) -> None:
     assert "breathe" in decider.question(None, "en")
     assert "呼吸" in decider.question(None, "zh")
@@ -172,8 +182,11 @@ def test_a_check_without_a_category_asks_the_general_question(decider: TriageDec
 
 def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> None:
     assert decider.decide("我真的不想活了").outcome == CRISIS
-    assert decider.decide("everything is too much", prediction(0.1, crisis=0.9)).outcome == CRISIS
-    unsure = decider.decide("I can't do this", prediction(0.1, crisis=0.4))
+    assert (
+        decider.decide("everything is too much for me today", prediction(0.1, crisis=0.9)).outcome
+        == CRISIS
+    )
+    unsure = decider.decide("I can't do this with the baby", prediction(0.1, crisis=0.4))
     assert (unsure.outcome, unsure.category) == (CHECK, "parent_crisis")
     assert "hurting yourself" in decider.question("parent_crisis", "en")
 
@@ -193,6 +206,8 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
         ("孩子头撞到桌角 吐了三次 一直想睡", EMERGENCY, "head_injury"),
         ("以前学过海姆立克但现在脑子一片空白 宝宝卡住了 怎么拍", EMERGENCY, "choking"),
         ("药箱里的药被他吃了好几颗 是他爷爷的降压药", EMERGENCY, "poisoning"),
+        ("学过海姆立克 可是现在他噎住了 脸都紫了", EMERGENCY, "choking"),
+        ("宝宝手指被门夹断了一截，血止不住", EMERGENCY, "severe_bleeding"),
         ("I have a fever of 39, can I still breastfeed?", NORMAL, None),
         ("burned my hand on the kettle, how to treat?", NORMAL, None),
         ("宝宝感冒流鼻涕三天了", NORMAL, None),
