@@ -69,30 +69,24 @@ class ActionEmergencyResponse(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         detector = self._detector or process_detector()
+        category = self._category(detector, tracker)
+        say_emergency(dispatcher, detector, category, tracker_language(tracker))
+        return []
+
+    def _category(self, detector: DangerSignDetector, tracker: Tracker) -> str | None:
         category = triage_category(tracker)
         if category is None:
             # A story or a client that set the intent itself: find the sign in the text.
             sign = detector.detect(tracker.latest_message.get("text") or "")
             category = sign.category if sign else None
-        say_emergency(dispatcher, detector, category, tracker_language(tracker))
-        return []
+        return category
 
 
-class ActionParentCrisis(Action):
+class ActionParentCrisis(ActionEmergencyResponse):
     """A parent or carer in crisis: warmth, 12356, and 120/110 when life is in danger now."""
-
-    def __init__(self, detector: DangerSignDetector | None = None) -> None:
-        self._detector = detector
 
     def name(self) -> str:
         return "action_parent_crisis"
 
-    def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[EventType]:
-        detector = self._detector or process_detector()
-        say_emergency(dispatcher, detector, PARENT_CRISIS, tracker_language(tracker))
-        return []
+    def _category(self, detector: DangerSignDetector, tracker: Tracker) -> str | None:
+        return PARENT_CRISIS

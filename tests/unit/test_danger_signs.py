@@ -14,7 +14,7 @@ from knowledge_base.danger_signs import (
     body_temperature_celsius,
     emergency_reply,
 )
-from knowledge_base.text import age_in_months, normalise
+from knowledge_base.text import normalise
 
 REGRESSION = Path(__file__).resolve().parents[1] / "data" / "danger_signs_regression.yml"
 CASES: dict[str, Any] = yaml.safe_load(REGRESSION.read_text("utf-8"))
@@ -46,27 +46,6 @@ def test_every_danger_sign_is_caught_with_its_category(
 @pytest.mark.parametrize("case", CASES["must_not_trigger"], ids=lambda c: c["text"][:24])
 def test_near_misses_do_not_trigger(detector: DangerSignDetector, case: dict[str, str]) -> None:
     assert detector.detect(case["text"]) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "months"),
-    [
-        ("2个月宝宝", 2.0),
-        ("两个半月的宝宝", 2.5),
-        ("新生儿", 0.5),
-        ("宝宝50天", 50 / 30.4),
-        ("10周的宝宝", 10 / 4.35),
-        ("my 6 week old", 6 / 4.35),
-        ("一岁半", 18.0),
-        ("宝宝2个月前打过疫苗", None),
-    ],
-)
-def test_age_is_read_from_the_message(text: str, months: float | None) -> None:
-    age = age_in_months(text)
-    if months is None:
-        assert age is None
-    else:
-        assert age == pytest.approx(months, abs=0.01)
 
 
 @pytest.mark.parametrize(
