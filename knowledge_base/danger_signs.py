@@ -112,6 +112,8 @@ class DangerCategory:
     source: Source | None = None
     # "Seems fine now" does not end it (a swallowed battery, a shaken baby, a near-drowning).
     even_if_fine: bool = False
+    # Questions and what-ifs do not set it aside (a parent in crisis often asks).
+    even_if_asked: bool = False
     # False where the sign cannot be an adult's own ("我看见保姆摇晃宝宝" is about the baby).
     adult_can_have: bool = True
 
@@ -198,6 +200,7 @@ class DangerSignDetector:
                     source=Source.from_data(item["source"]) if item.get("source") else None,
                     even_if_fine=bool(item.get("even_if_fine")),
                     adult_can_have=bool(item.get("adult_can_have", True)),
+                    even_if_asked=bool(item.get("even_if_asked")),
                 )
             )
         fever = data.get("fever") or {}
@@ -222,6 +225,14 @@ class DangerSignDetector:
         text = normalise(text or "")
         return any(p.search(text) for p in self.light_hearted)
 
+    def set_aside_as_figurative(self, key: str, text: str) -> bool:
+        """Whether the category's own exceptions explain the message ("笑死", "我要跳楼" in a
+        child's game)."""
+        category = self.category(key)
+        return category is not None and self._is_figurative(
+            normalise(text or ""), category.not_current
+        )
+
     def describes_now(self, text: str) -> bool:
         """Whether the message speaks of now, not of the past, a resolved event or a what-if."""
         return self._is_current(normalise(text or ""))
@@ -236,7 +247,11 @@ class DangerSignDetector:
         return Source.from_data(self.source)
 
     def _is_current(
-        self, text: str, figurative: tuple[Pattern[str], ...] = (), even_if_fine: bool = False
+        self,
+        text: str,
+        figurative: tuple[Pattern[str], ...] = (),
+        even_if_fine: bool = False,
+        even_if_asked: bool = False,
     ) -> bool:
         # A category's own exceptions are other meanings of its words ("烧脑", "叫名字没反应"):
         # no urgency makes them a danger sign. Between "resolved" and "urgent" the later one in
@@ -250,7 +265,10 @@ class DangerSignDetector:
             return False
         if urgent is not None:
             return True
-        return not any(p.search(text) for p in (*self.not_current, *self.hypothetical))
+        setting_aside = (
+            self.not_current if even_if_asked else (*self.not_current, *self.hypothetical)
+        )
+        return not any(p.search(text) for p in setting_aside)
 
     def _is_figurative(self, text: str, figurative: tuple[Pattern[str], ...]) -> bool:
         return any(p.search(text) for p in figurative)
@@ -344,7 +362,9 @@ class DangerSignDetector:
             category=category.key,
             number=category.number,
             matched=chosen.group(0),
-            current=self._is_current(text, even_if_fine=category.even_if_fine),
+            current=self._is_current(
+                text, even_if_fine=category.even_if_fine, even_if_asked=category.even_if_asked
+            ),
             childs=bool(childs) or category.key == PARENT_CRISIS,
             check_only=check_only,
         )

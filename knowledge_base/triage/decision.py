@@ -40,14 +40,13 @@ def _too_short_for_the_classifier(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Thresholds:
-    alarm: float = 0.8
+    alarm: float = 0.75
     check: float = 0.5
-    suppressed_alarm: float = 0.5
+    suppressed_alarm: float = 0.6
     suppressed_check: float = 0.3
-    veto: float = 0.1
-    veto_normal: float = 0.02
+    veto: float = 0.03
     crisis: float = 0.5
-    crisis_check: float = 0.3
+    crisis_check: float = 0.2
 
     @classmethod
     def from_data(cls, data: Any) -> Thresholds:
@@ -107,17 +106,25 @@ class TriageDecider:
         when already known."""
         if findings is None:
             findings = self.rules.findings(text)
+        crisis_rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
+        if crisis_rule is not None and crisis_rule.current:
+            return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {crisis_rule.matched}")
+        child = self._child(text, findings, prediction)
+        if child.outcome == EMERGENCY:
+            return child  # a child in danger now comes before a guess about the parent
         crisis = self._crisis(text, findings, prediction)
-        if crisis is not None:
-            return crisis
+        return crisis if crisis is not None else child
+
+    def _child(
+        self, text: str, findings: list[RuleFinding], prediction: Prediction | None
+    ) -> TriageOutcome:
+        """The outcome for the child, from the rules' findings and the classifier."""
         child = [f for f in findings if f.category != PARENT_CRISIS]
         alarms = [f for f in child if f.alarm]
         t = self.thresholds
         p = prediction.emergency if prediction else None
         if alarms:
             first = alarms[0]
-            if p is not None and p < t.veto_normal:
-                return TriageOutcome(NORMAL, None, "rule, classifier sure it is safe", p)
             if p is not None and p < t.veto:
                 return TriageOutcome(CHECK, first.category, "rule, classifier disagrees", p)
             return TriageOutcome(EMERGENCY, first.category, f"rule: {first.matched}", p)
@@ -128,8 +135,8 @@ class TriageDecider:
             # A sign the rules set aside (past, resolved, what-if, an adult's), or one that
             # only deserves a question (a barking cough).
             checks = [f for f in child if f.check_only and f.current and f.childs]
-            if p >= t.suppressed_alarm and not checks:
-                return TriageOutcome(EMERGENCY, category, "set aside by rules, classifier sure", p)
+            if p >= (t.alarm if checks else t.suppressed_alarm):
+                return TriageOutcome(EMERGENCY, category, "rules unsure, classifier sure", p)
             if p >= t.suppressed_check or checks:
                 return TriageOutcome(CHECK, (checks or child)[0].category, "borderline", p)
             return TriageOutcome(NORMAL, None, "set aside by rules and classifier", p)
@@ -154,8 +161,6 @@ class TriageDecider:
         t = self.thresholds
         rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
         pc = prediction.crisis if prediction else None
-        if rule is not None and rule.current:
-            return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {rule.matched}", None, pc)
         if pc is None:
             return None
         # The classifier alone is trusted for a crisis unless the message is a joke or is
@@ -163,7 +168,9 @@ class TriageDecider:
         if _too_short_for_the_classifier(text):
             return None
         about_child = any(f.category != PARENT_CRISIS for f in findings)
-        if pc >= t.crisis and not about_child and not self.rules.is_light_hearted(text):
+        figurative = self.rules.set_aside_as_figurative(PARENT_CRISIS, text)
+        doubt = about_child or figurative or self.rules.is_light_hearted(text)
+        if pc >= t.crisis and not doubt:
             return TriageOutcome(CRISIS, PARENT_CRISIS, "classifier", None, pc)
         if pc >= t.crisis_check or rule is not None:
             return TriageOutcome(CHECK, PARENT_CRISIS, "crisis unsure", None, pc)
