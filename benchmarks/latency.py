@@ -4,9 +4,11 @@
 
 Starts its own stack on free ports (bot.local_stack), sends TURNS plain turns (greetings,
 thanks, "are you a bot": Rasa only), TURNS turns that run action_answer_question, each
-conversation 10 turns long, and TURNS childcare-finder turns (a search with place and age,
-then refinements: the form, its validation action and the search), then reads the resident
-memory of each process tree.
+conversation 10 turns long, TURNS childcare-finder turns (a search with place and age,
+then refinements: the form, its validation action and the search), and TURNS triage turns
+(emergencies, a parent in crisis and borderline messages that get the one question), then
+reads the resident memory of each process tree. Every turn runs the triage component (rules
+and the classifier) inside Rasa.
 Targets: plain p95 <= 80 ms, action p95 <= 250 ms, all three together <= 2.5 GB; the finder
 turns are reported against the action target.
 """
@@ -69,6 +71,16 @@ def tree_rss_mb(pid: int) -> float:
     return round(total / 2**20, 1)
 
 
+TRIAGE = [
+    "宝宝突然抽搐了 眼睛往上翻 叫不醒",
+    "my 10 month old is choking on a grape and can't cry",
+    "我真的撑不下去了 不想活了",
+    "my toddler has a barking cough",
+    "孩子吃了花生 嘴唇和眼睛都肿了 一直在咳",
+    "两个月宝宝发烧38.5度",
+]
+
+
 def timed_turns(stack_chat: Chat, messages: list[str], turns: int, tag: str) -> list[float]:
     samples: list[float] = []
     for turn in range(turns):
@@ -90,12 +102,14 @@ def main() -> None:
         plain = timed_turns(stack.chat, PLAIN, args.turns, "plain")
         action = timed_turns(stack.chat, QUESTIONS, args.turns, "action")
         finder = timed_turns(stack.chat, FINDER, args.turns, "finder")
+        triage = timed_turns(stack.chat, TRIAGE, args.turns, "triage")
         rss = {name: tree_rss_mb(pid) for name, pid in stack.pids().items()}
     result = {
         "turns_each": args.turns,
         "plain_turn": summary_ms(plain),
         "action_turn": summary_ms(action),
         "finder_turn": summary_ms(finder),
+        "triage_turn": summary_ms(triage),
         "rss_mb_after_turns": {**rss, "total": round(sum(rss.values()), 1)},
         "targets": {"plain_p95_ms": 80, "action_p95_ms": 250, "total_rss_mb": 2560},
     }
@@ -103,6 +117,7 @@ def main() -> None:
     print(f"plain turn : {result['plain_turn']}")
     print(f"action turn: {result['action_turn']}")
     print(f"finder turn: {result['finder_turn']}")
+    print(f"triage turn: {result['triage_turn']}")
     print(f"RSS (MB)   : {result['rss_mb_after_turns']}")
     print(f"-> {path}")
 

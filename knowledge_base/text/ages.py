@@ -40,6 +40,9 @@ _EN_AGE = re.compile(
     # 5 month baby, 10mo son
     rf"\b{_NUM}\s*[- ]?{_EN_UNIT}\s+(?:old\s+)?(?:baby|babies|son|daughter|boy|girl|infant|"
     r"toddler|newborn|twins?|kid|child|little one|lo)\b|"
+    # "baby 6 weeks, fever 38.8"
+    rf"\b(?:baby|son|daughter|lo|newborn|bub)\s+{_NUM}\s*[- ]?{_EN_UNIT}\b"
+    r"(?!\s+(?:ago|of|now|later))|"
     # he's 5 months, baby is 7 weeks, at 2 months
     rf"\b(?:is|he'?s|she'?s|baby'?s|at|turned|turning|aged?)\s+(?:only\s+|just\s+)?{_NUM}\s*"
     rf"[- ]?{_EN_UNIT}\b(?!\s+(?:ago|of|now|later|straight|in a row|into|since|with))",

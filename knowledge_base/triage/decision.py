@@ -135,7 +135,10 @@ class TriageDecider:
             # A sign the rules set aside (past, resolved, what-if, an adult's), or one that
             # only deserves a question (a barking cough).
             checks = [f for f in child if f.check_only and f.current and f.childs]
-            if p >= (t.alarm if checks else t.suppressed_alarm):
+            # Set aside because the message says it is over or a what-if ("had a febrile
+            # seizure last month, fully recovered"): the classifier can only ask.
+            over = all(not f.current for f in child)
+            if p >= (t.alarm if checks else t.suppressed_alarm) and not over:
                 return TriageOutcome(EMERGENCY, category, "rules unsure, classifier sure", p)
             if p >= t.suppressed_check or checks:
                 return TriageOutcome(CHECK, (checks or child)[0].category, "borderline", p)
