@@ -36,7 +36,7 @@ _BODY_TEMPERATURE = re.compile(
 )
 # A bare reading is a temperature too: "38.4", "39度", "102F" (never a bath: _NOT_BODY).
 _BARE_TEMPERATURE = re.compile(
-    r"(?<![\d.])(3[5-9]\.\d|4[0-2]\.\d|3[5-9]|4[0-2])\s*(?:°\s*c?|度|℃|c\b)|(?<![\d.])(3[5-9]\.\d)(?![\d.])"
+    r"(?<![\d.])(3[5-9]\.\d|4[0-2]\.\d|3[5-9]|4[0-2])\s*(?:°\s*c?|度|℃|c\b)|(?<![\d.])(3[5-9]\.\d)(?!\d)"
     r"|(?<![\d.])(9[5-9](?:\.\d)?|10[0-7](?:\.\d)?)\s*°?\s*f\b",
     re.I,
 )
@@ -56,6 +56,8 @@ _CHILD = re.compile(
     r"\bdaughter\b|\btoddler\b|\binfant\b|\bkid\b|\bchild\b|\blo\b|\bnewborn\b",
     re.I,
 )
+# In the words between an adult and a sign, these put the sign on the child ("I saw he had").
+_CHILD_PRONOUN = re.compile(r"\b(he|she|him|her|his|they|them)\b|他|她", re.I)
 _CLAUSE_END = re.compile(r"[\s，。,.!?！？;；]")
 _CHILD_OBJECT = re.compile(r"他|她|它|\b(him|her|them)\b", re.I)
 
@@ -288,7 +290,9 @@ class DangerSignDetector:
         for pattern in self.adult_subject:
             adult = pattern.search(before)
             # "我自己发烧还要带娃" is the adult's; "我发现宝宝发烧" puts it on the child.
-            if adult is not None and not _CHILD.search(before[adult.end() :]):
+            # What follows the adult word ("I think my toddler…" puts it on the child).
+            gap = before[adult.start() + len(adult.group(1) or "") :] if adult else ""
+            if adult is not None and not (_CHILD.search(gap) or _CHILD_PRONOUN.search(gap)):
                 return True
         return False
 
