@@ -27,6 +27,8 @@ _DURATION_AFTER = re.compile(
 _AGE_BEFORE = re.compile(r"(?:出生|生下来|满|才|刚|宝宝|宝|孩子|娃|女儿|儿子|闺女|新生儿)\s*$")
 _AGE_AFTER = re.compile(r"^\s*(?:大|龄|的(?:宝宝|宝|孩子|娃|婴儿|新生儿|小孩|男宝|女宝))")
 
+_UNDER_AFTER = re.compile(r"^\s*(不到|未满|还没满)")
+_UNDER_BEFORE = re.compile(r"(不到|未满|没满|不满|还不到)\s*$")
 _UNIT = r"(个半|个多|个)?\s*(?:多)?\s*(月|天|周|星期|岁|周岁)"
 _CHINESE_AGE = re.compile(_NUM + r"\s*" + _UNIT)
 _NEWBORN = re.compile(r"新生儿|初生|刚出生|满月|月子里|出月子|newborn|neonat", re.IGNORECASE)
@@ -75,7 +77,13 @@ def _chinese_age(text: str) -> float | None:
             if not (_AGE_AFTER.match(after) or _AGE_BEFORE.search(before)):
                 continue
         if unit == "月":
-            return value + (0.5 if modifier == "个半" else 0.0)
+            months = value + (0.5 if modifier == "个半" else 0.0)
+            # "3个月不到", "未满3个月": just under.
+            if _UNDER_AFTER.match(text[match.end() : match.end() + 3]) or _UNDER_BEFORE.search(
+                text[max(0, match.start() - 3) : match.start()]
+            ):
+                months -= 0.5
+            return months
         if unit == "天":
             return value / 30.4
         if unit in ("周", "星期"):
