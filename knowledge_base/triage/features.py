@@ -2,9 +2,9 @@
 
 e5 carries meaning across paraphrases and languages, but blurs the small words that decide
 triage ("没事了", "lol", "我自己", "last year"). Hashed character 1–3-grams and Latin words of
-the normalised text keep them. On the bank, held out one writer at a time, e5 alone
-separated emergencies from safe messages with AUC 0.88–0.94; both together 0.90–0.97
-(python -m benchmarks.triage --compare-features).
+the normalised text keep them. In a one-off comparison during development (the bank's first
+three writers, each held out in turn), e5 alone separated emergencies from safe messages with
+AUC 0.88–0.94, n-grams alone 0.84–0.94, both together 0.90–0.97.
 """
 
 from __future__ import annotations
