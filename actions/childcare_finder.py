@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.emergency import TRIAGE_INTENTS
 from actions.finder_services import FinderServices, finder_services
 from actions.finder_texts import (
     UNKNOWN_AGE,
@@ -134,7 +135,7 @@ class ValidateChildcareFinderForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent, confidence = _intent(tracker)
-        if intent in ("emergency", "parent_crisis", "triage_check"):
+        if intent in TRIAGE_INTENTS:
             return []  # triage answers (or asks) first; the search waits
         text = (tracker.latest_message.get("text") or "").strip()
         typed = "" if text.startswith("/") else text

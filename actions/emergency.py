@@ -18,6 +18,8 @@ from knowledge_base.danger_signs import (
 )
 
 CATEGORY_ENTITY = "triage_category"
+# Intents the triage component sets; a form waiting for an answer lets their rules go first.
+TRIAGE_INTENTS = ("emergency", "parent_crisis", "triage_check")
 
 
 @functools.cache

@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.emergency import TRIAGE_INTENTS
 from actions.finder_services import FinderServices, finder_services
 from actions.finder_texts import command_payload, data_source_line
 from actions.guidance import entry_button, tracker_language
@@ -45,7 +46,7 @@ class ValidateRegistrationCheckForm(Action):
     ) -> list[EventType]:
         intent = tracker.latest_message.get("intent") or {}
         name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0)
-        if name in ("emergency", "parent_crisis", "triage_check"):
+        if name in TRIAGE_INTENTS:
             return []
         text = (tracker.latest_message.get("text") or "").strip()
         requested = tracker.get_slot("requested_slot")

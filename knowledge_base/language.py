@@ -42,3 +42,8 @@ def detect_language(text: str) -> Language | None:
     if any(w not in _LANGUAGE_NEUTRAL for w in words):
         return "en"
     return None
+
+
+def text_size(text: str) -> tuple[int, int]:
+    """How much a message says: its Chinese characters and its Latin words."""
+    return len(_CJK.findall(text)), len(_LATIN_WORD.findall(text))

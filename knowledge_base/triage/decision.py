@@ -7,7 +7,6 @@ the classifier is unsure, the parent is asked ONE yes/no question and the answer
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from knowledge_base.danger_signs import PARENT_CRISIS, DangerSignDetector, RuleFinding
+from knowledge_base.language import text_size
 from knowledge_base.triage.classifier import Prediction
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parents[1] / "safety" / "triage.yml"
@@ -25,16 +25,13 @@ CHECK = "check"
 NORMAL = "normal"
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Fewer than this many Chinese characters or English words: too little for the classifier.
 MIN_CHINESE_CHARACTERS = 6
 MIN_ENGLISH_WORDS = 4
 
 
 def _too_short_for_the_classifier(text: str) -> bool:
-    chinese = len(_CJK.findall(text))
-    words = len(_LATIN_WORD.findall(text))
+    chinese, words = text_size(text)
     return chinese < MIN_CHINESE_CHARACTERS and words < MIN_ENGLISH_WORDS
 
 
