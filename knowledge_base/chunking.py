@@ -76,5 +76,6 @@ def entry_chunks(entry: Entry) -> list[Chunk]:
         ]
         if len(sentences) > 1:
             chunks.extend(Chunk(entry.id, "summary_part", text) for text in sentences)
-    chunks.extend(Chunk(entry.id, "body", text) for text in body_chunks(entry.body))
+    for body in (entry.body, entry.body_en):
+        chunks.extend(Chunk(entry.id, "body", text) for text in body_chunks(body))
     return chunks

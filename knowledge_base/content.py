@@ -22,6 +22,15 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 MAX_FILE_BYTES = 256 * 1024
+# The body is Chinese first; the English body follows this line (an HTML comment, so that any
+# Markdown viewer shows the two as one document).
+EN_MARKER = "<!-- en -->"
+_EN_MARKER_LINE = re.compile(r"^[ \t]*<!--\s*en\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
+# Numbers a parent may have to call. When the Chinese body names one, the English must too.
+_PHONE_NUMBERS = re.compile(r"(?<!\d)(?:120|110|119|12356|12366|12345|12320|12355)(?!\d)")
+# "See a doctor" in the Chinese body must survive translation as some medical advice.
+_SEE_DOCTOR_ZH = re.compile(r"就医|就诊|急诊|看医生|去医院|医院")
+_SEE_DOCTOR_EN = re.compile(r"doctor|hospital|emergency|medical|clinic|A&E|paediatrician", re.I)
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class Entry:
     id: str
     title: Mapping[Language, str]
     summary: Mapping[Language, str]
-    body: str
+    body: str  # the full answer in Chinese
     topics: tuple[str, ...]
     source: Source
     reviewed_on: str
@@ -53,6 +62,10 @@ class Entry:
     questions: Mapping[Language, tuple[str, ...]] = field(default_factory=dict)
     related: tuple[str, ...] = ()
     path: Path | None = None
+    body_en: str = ""  # the same answer in English, every safety line included
+
+    def body_in(self, language: Language) -> str:
+        return self.body_en if language == "en" else self.body
 
     @property
     def published(self) -> bool:
@@ -93,10 +106,16 @@ class _EntryErrors(Exception):
 class _Reader:
     """Turns one parsed front matter mapping into an Entry, collecting every problem."""
 
-    def __init__(self, path: Path, front_text: str, data: Mapping[str, Any]) -> None:
+    def __init__(
+        self, path: Path, front_text: str, data: Mapping[str, Any], body_line: int
+    ) -> None:
         self.path = path
+        self.body_line = body_line
         self.data = data
         self.problems: list[Problem] = []
+        # Problems that fail `kb check` but leave the entry usable: a missing or incomplete
+        # English body still leaves a right Chinese answer (English then gets the summary).
+        self.incomplete: list[Problem] = []
         self._key_lines = _top_level_key_lines(front_text)
 
     def problem(self, key: str, message: str) -> None:
@@ -214,8 +233,16 @@ class _Reader:
                     "questions", questions_raw.get(lang), f"questions.{lang}"
                 )
         related = self.string_list("related", self.data.get("related"), "related")
+        body, body_en = split_body(body)
+        body_line = self.body_line
         if not body.strip():
-            self.problems.append(Problem(self.path, len(self._key_lines) + 2, "the body is empty"))
+            self.problems.append(Problem(self.path, body_line, "the body is empty"))
+        if not body_en.strip():
+            message = f"no English body: add it after a line '{EN_MARKER}'"
+            self.incomplete.append(Problem(self.path, body_line, message))
+        else:
+            for missing in missing_safety_lines(body, body_en):
+                self.incomplete.append(Problem(self.path, body_line, missing))
         if self.problems or source is None:
             raise _EntryErrors(self.problems)
         return Entry(
@@ -223,6 +250,7 @@ class _Reader:
             title=title,
             summary=summary,
             body=body.strip(),
+            body_en=body_en.strip(),
             topics=topics,
             source=source,
             reviewed_on=reviewed_on,
@@ -234,6 +262,26 @@ class _Reader:
             related=related,
             path=self.path,
         )
+
+
+def split_body(text: str) -> tuple[str, str]:
+    """The Chinese and English bodies of an entry's Markdown text."""
+    parts = _EN_MARKER_LINE.split(text, maxsplit=1)
+    if len(parts) == 1:
+        return text.strip(), ""
+    return parts[0].strip(), parts[1].strip()
+
+
+def missing_safety_lines(body_zh: str, body_en: str) -> list[str]:
+    """What the English body drops of the Chinese body's safety lines, one message each."""
+    problems = [
+        f"the English body never mentions {number}, which the Chinese body names"
+        for number in sorted(set(_PHONE_NUMBERS.findall(body_zh)))
+        if number not in set(_PHONE_NUMBERS.findall(body_en))
+    ]
+    if _SEE_DOCTOR_ZH.search(body_zh) and not _SEE_DOCTOR_EN.search(body_en):
+        problems.append("the Chinese body says when to see a doctor; the English body does not")
+    return problems
 
 
 def _top_level_key_lines(front_text: str) -> dict[str, int]:
@@ -249,12 +297,16 @@ def _top_level_key_lines(front_text: str) -> dict[str, int]:
 def parse_entry(path: Path, text: str) -> Entry:
     """Parses one entry file's text; raises ValueError listing every problem found."""
     try:
-        return _parse(path, text)
+        entry, incomplete = _parse(path, text)
     except _EntryErrors as errors:
         raise ValueError("\n".join(str(p) for p in errors.problems)) from None
+    if incomplete:
+        raise ValueError("\n".join(str(p) for p in incomplete))
+    return entry
 
 
-def _parse(path: Path, text: str) -> Entry:
+def _parse(path: Path, text: str) -> tuple[Entry, list[Problem]]:
+    """The entry, and the problems that fail `kb check` without making it unusable."""
     match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
     if not match:
         raise _EntryErrors([Problem(path, 1, "no front matter: the file must start with '---'")])
@@ -269,8 +321,10 @@ def _parse(path: Path, text: str) -> Entry:
         raise _EntryErrors([problem]) from None
     if not isinstance(data, Mapping):
         raise _EntryErrors([Problem(path, 2, "front matter must be a mapping of fields")])
-    reader = _Reader(path, front_text, data)
-    return reader.entry(text[match.end() :])
+    body_line = text.lstrip("\ufeff")[: match.end()].count("\n") + 1
+    reader = _Reader(path, front_text, data, body_line)
+    entry = reader.entry(text[match.end() :])
+    return entry, reader.incomplete
 
 
 def load_entries(directory: Path) -> LoadResult:
@@ -287,7 +341,9 @@ def load_entries(directory: Path) -> LoadResult:
             problems.append(Problem(path, 1, f"cannot read file: {error}"))
             continue
         try:
-            entries.append(_parse(path, text))
+            entry, incomplete = _parse(path, text)
+            entries.append(entry)
+            problems.extend(incomplete)
         except _EntryErrors as errors:
             problems.extend(errors.problems)
     problems.extend(_cross_entry_problems(entries))

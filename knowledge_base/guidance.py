@@ -43,10 +43,10 @@ class GuidanceAnswer:
     def text(self) -> str:
         if self.entry is None:
             return ""
-        if self.language == "en":
-            return self.entry.summary["en"]
+        # An entry still waiting for its English body answers with its English summary.
+        body = self.entry.body_in(self.language) or self.entry.summary[self.language]
         # Chat channels split messages at blank lines; one answer should stay one message.
-        return re.sub(r"\n\s*\n", "\n", self.entry.body)
+        return re.sub(r"\n\s*\n", "\n", body)
 
     @property
     def source_line(self) -> str:
@@ -54,8 +54,8 @@ class GuidanceAnswer:
 
     @property
     def from_summary_only(self) -> bool:
-        """English answers are the entry's English summary of a Chinese text."""
-        return self.entry is not None and self.language == "en"
+        """An English answer from an entry that has no English body yet."""
+        return self.entry is not None and not self.entry.body_in(self.language)
 
 
 class GuidanceService:

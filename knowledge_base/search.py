@@ -43,7 +43,7 @@ class SearchHit:
 
 def _entry_text(entry: Entry) -> str:
     questions = [q for qs in entry.questions.values() for q in qs]
-    parts = [*entry.title.values(), *entry.summary.values(), entry.body, *questions]
+    parts = [*entry.title.values(), *entry.summary.values(), entry.body, entry.body_en, *questions]
     return "\n".join(parts)
 
 

@@ -34,7 +34,7 @@ questions:
   en: [{title_en}]
 ---
 {body}
-"""
+{english}"""
 
 
 def write_entry(
@@ -44,7 +44,9 @@ def write_entry(
     title_en: str,
     body: str = "正文内容。",
     status: str = "published",
+    body_en: str | None = "The body text.",
 ) -> Path:
+    """An entry file; body_en=None leaves the English body out, as in an untranslated entry."""
     path = directory / f"{entry_id}.md"
     path.write_text(
         ENTRY_TEMPLATE.format(
@@ -52,6 +54,7 @@ def write_entry(
             title_zh=title_zh,
             title_en=title_en,
             body=body,
+            english="" if body_en is None else f"\n<!-- en -->\n{body_en}\n",
             status=status,
         ),
         encoding="utf-8",

@@ -66,13 +66,13 @@ def test_a_follow_up_is_answered_with_the_previous_topic(guidance: GuidanceServi
     assert events == [SlotSet("last_entry_id", "sleep")]
 
 
-def test_english_answer_says_it_is_a_summary(guidance: GuidanceService) -> None:
+def test_english_answer_is_the_english_body(guidance: GuidanceService) -> None:
     messages, _ = run(
         ActionAnswerQuestion(lambda: guidance), tracker("safe sleep for babies", "en")
     )
-    names = [m["response"] for m in messages]
-    assert names[:2] == ["utter_guidance_answer", "utter_guidance_chinese_only"]
-    assert messages[0]["answer"].startswith("A short answer about Safe sleep")
+    assert messages[0]["response"] == "utter_guidance_answer"
+    assert messages[0]["answer"] == "The body text."
+    assert "utter_guidance_chinese_only" not in [m["response"] for m in messages]
 
 
 def test_button_payload_opens_the_entry_directly(guidance: GuidanceService) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge_base.content import load_entries
+import pytest
+
+from knowledge_base.content import load_entries, parse_entry
 from tests.unit.conftest import write_entry
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "knowledge_base" / "content"
@@ -75,3 +77,59 @@ def test_shipped_content_has_no_problems_and_every_entry_names_its_source() -> N
         assert entry.source.date
         assert entry.summary["en"]
         assert entry.title["en"]
+
+
+def test_the_english_body_follows_the_marker_and_is_kept_apart(content_dir: Path) -> None:
+    write_entry(
+        content_dir,
+        "fever",
+        "发烧",
+        "Fever",
+        body="发烧。\n\n- 抽搐：打120。",
+        body_en="Fever.\n\n- A seizure: call 120.",
+    )
+    entry = next(e for e in load_entries(content_dir).entries if e.id == "fever")
+    assert entry.body == "发烧。\n\n- 抽搐：打120。"
+    assert entry.body_en == "Fever.\n\n- A seizure: call 120."
+    assert entry.body_in("en") == entry.body_en and entry.body_in("zh") == entry.body
+
+
+def test_an_entry_without_english_body_fails_the_check_but_still_loads(
+    content_dir: Path,
+) -> None:
+    path = write_entry(content_dir, "fever", "发烧", "Fever", body_en=None)
+    loaded = load_entries(content_dir)
+    assert [str(p) for p in loaded.problems] == [
+        f"{path}:23: no English body: add it after a line '<!-- en -->'"
+    ]
+    assert "fever" in {e.id for e in loaded.published()}
+    with pytest.raises(ValueError, match="no English body"):
+        parse_entry(path, path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("body", "body_en", "message"),
+    [
+        ("抽搐请立刻打120。", "If there is a seizure, act quickly.", "never mentions 120"),
+        ("心情低落请打12356。", "Call 120 if life is in danger.", "never mentions 12356"),
+        ("超过3天请就医。", "It usually passes in 3 days.", "when to see a doctor"),
+    ],
+)
+def test_an_english_body_that_drops_a_safety_line_fails_the_check(
+    content_dir: Path, body: str, body_en: str, message: str
+) -> None:
+    write_entry(content_dir, "fever", "发烧", "Fever", body=body, body_en=body_en)
+    problems = [str(p) for p in load_entries(content_dir).problems]
+    assert len(problems) == 1 and message in problems[0]
+
+
+def test_an_english_body_that_keeps_the_safety_lines_passes(content_dir: Path) -> None:
+    write_entry(
+        content_dir,
+        "fever",
+        "发烧",
+        "Fever",
+        body="抽搐请打120；超过3天请就医；心情低落打12356。",
+        body_en="A seizure: call 120. See a doctor after 3 days. Feeling low: call 12356.",
+    )
+    assert load_entries(content_dir).problems == []

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.content import load_entries
-from knowledge_base.guidance import GuidanceService
+from knowledge_base.guidance import GuidanceAnswer, GuidanceService
 from knowledge_base.index import ensure_index
 from knowledge_base.review_queue import ReviewQueue
 from knowledge_base.search import GuidanceSearch
@@ -37,15 +37,26 @@ def test_answers_with_the_best_entry_and_its_source(
     assert all(e.id != "solids" for e in answer.related)
 
 
-def test_english_answers_use_the_english_summary(
+def test_english_answers_use_the_english_body(
     service: tuple[GuidanceService, ReviewQueue],
 ) -> None:
     guidance, _ = service
     answer = guidance.answer("safe sleep for my baby", "en")
     assert answer.entry is not None
     assert answer.entry.id == "sleep"
-    assert answer.text == "A short answer about Safe sleep for babies."
-    assert answer.from_summary_only
+    assert answer.text == "The body text."
+    assert not answer.from_summary_only
+
+
+def test_an_untranslated_entry_answers_in_english_with_its_summary(content_dir: Path) -> None:
+    write_entry(content_dir, "sleep", "宝宝安全睡眠", "Safe sleep for babies", body_en=None)
+    entry = next(e for e in load_entries(content_dir).entries if e.id == "sleep")
+    english = GuidanceAnswer("safe sleep", "en", entry, 1.0)
+    assert english.text == "A short answer about Safe sleep for babies."
+    assert english.from_summary_only
+    chinese = GuidanceAnswer("安全睡眠", "zh", entry, 1.0)
+    assert chinese.text == "正文内容。"
+    assert not chinese.from_summary_only
 
 
 def test_drafts_are_never_answered(service: tuple[GuidanceService, ReviewQueue]) -> None:
