@@ -1,9 +1,10 @@
-"""action_answer_question: a sourced answer from the knowledge base."""
+"""action_answer_question and action_answer_or_decline: sourced answers from the knowledge base."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from knowledge_base.content import Entry
 from knowledge_base.follow_up import is_follow_up
 from knowledge_base.guidance import GuidanceAnswer, GuidanceService
 from knowledge_base.language import Language
+from knowledge_base.text.scope import mentions_parenting
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,16 @@ def entry_button(entry: Entry, language: Language) -> dict[str, str]:
     """A button that opens an entry directly, whatever NLU would make of its title."""
     payload = "/ask_guidance" + json.dumps({"kb_entry": entry.id}, ensure_ascii=False)
     return {"title": entry.title[language], "payload": payload}
+
+
+# A Chinese sentence end, or a full stop after a word of two lowercase letters or more (so that
+# "Dr. Li" does not end a sentence) and before a capital or digit.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[a-z0-9)]{2}\.)\s+(?=[A-Z0-9])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a summary: the one line the middle tier shows."""
+    return next((s.strip() for s in _SENTENCE_END.split(text) if s.strip()), text)
 
 
 def tracker_language(tracker: Tracker) -> Language:
@@ -66,15 +78,30 @@ class ActionAnswerQuestion(Action):
         tracker: Tracker,
         question: str,
         language: Language,
+        *,
+        may_decline: bool = False,
     ) -> list[EventType]:
-        """Answers question (the latest message, or one asked before a triage check)."""
+        """Answers question (the latest message, or one asked before a triage check).
+
+        may_decline: NLU found the message out of scope. It is declined unless it talks about
+        parenting or the knowledge base answers it confidently (the middle tier is not enough:
+        "晚饭吃什么好" comes close to feeding entries); a declined message does not go to the
+        staff's review queue.
+        """
+        decline = may_decline and not mentions_parenting(question)
         try:
             guidance = self._guidance()
-            answer = self._answer(guidance, tracker, question, language)
+            answer = self._answer(guidance, tracker, question, language, record=not decline)
         except Exception:
             # The parent gets a clear message instead of silence; staff get the traceback.
             logger.exception("Knowledge base failed to answer")
             dispatcher.utter_message(response="utter_guidance_unavailable")
+            return []
+        if decline and (answer is None or not answer.confident):
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        if answer is not None and answer.maybe is not None:
+            self._say_maybe(dispatcher, answer, answer.maybe, language)
             return []
         if answer is None or not answer.confident:
             self._say_not_sure(dispatcher, answer, language)
@@ -89,7 +116,12 @@ class ActionAnswerQuestion(Action):
 
     @staticmethod
     def _answer(
-        guidance: GuidanceService, tracker: Tracker, question: str, language: Language
+        guidance: GuidanceService,
+        tracker: Tracker,
+        question: str,
+        language: Language,
+        *,
+        record: bool,
     ) -> GuidanceAnswer | None:
         entry_id = requested_entry_id(tracker)
         if entry_id:
@@ -99,7 +131,7 @@ class ActionAnswerQuestion(Action):
         if not question or question.startswith("/"):
             return None
         previous = tracker.get_slot("last_question")
-        return guidance.answer(question, language, previous_question=previous)
+        return guidance.answer(question, language, previous_question=previous, record_misses=record)
 
     @staticmethod
     def _say_answer(
@@ -119,6 +151,18 @@ class ActionAnswerQuestion(Action):
             )
 
     @staticmethod
+    def _say_maybe(
+        dispatcher: CollectingDispatcher, answer: GuidanceAnswer, best: Entry, language: Language
+    ) -> None:
+        dispatcher.utter_message(
+            response="utter_guidance_maybe",
+            title=best.title[language],
+            line=first_sentence(best.summary[language]),
+            source=best.source.line(),
+            buttons=[entry_button(e, language) for e in answer.closest],
+        )
+
+    @staticmethod
     def _say_not_sure(
         dispatcher: CollectingDispatcher, answer: GuidanceAnswer | None, language: Language
     ) -> None:
@@ -128,3 +172,22 @@ class ActionAnswerQuestion(Action):
                 response="utter_guidance_closest_topics",
                 buttons=[entry_button(e, language) for e in answer.closest],
             )
+
+
+class ActionAnswerOrDecline(ActionAnswerQuestion):
+    """For messages NLU found out of scope: a message about parenting is answered as any
+    question is; another is answered only when the knowledge base is confident, and declined
+    otherwise."""
+
+    def name(self) -> str:
+        return "action_answer_or_decline"
+
+    def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        question = (tracker.latest_message.get("text") or "").strip()
+        language = tracker_language(tracker)
+        return self.answer(dispatcher, tracker, question, language, may_decline=True)

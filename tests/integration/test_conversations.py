@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 
@@ -47,7 +48,9 @@ def test_english_question_gets_a_sourced_english_answer(stack: Stack) -> None:
     texts = reply_texts(stack, sender(), "when can my baby start solid food?")
     assert "6 months" in texts[0]
     assert "Source: 中国营养学会" in texts[0]
-    assert any("English summary" in t for t in texts)
+    # The whole English body, not a summary of a Chinese text.
+    assert not any("English summary" in t for t in texts)
+    assert not re.search(r"[\u4e00-\u9fff]", texts[0].split("Source:")[0].replace("（", "("))
 
 
 def test_greeting_follows_the_parents_language(stack: Stack) -> None:
@@ -92,6 +95,34 @@ def test_out_of_scope_and_bot_challenge(stack: Stack) -> None:
     person = sender()
     assert "帮不上忙" in reply_texts(stack, person, "明天北京天气怎么样")[0]
     assert "不是真人" in reply_texts(stack, person, "你是机器人吗")[0]
+
+
+def test_a_question_with_a_no_in_it_is_answered_not_taken_as_no(stack: Stack) -> None:
+    texts = reply_texts(stack, sender(), "孩子不睡觉怎么办")
+    assert "随时找我" not in texts[0]
+    assert "来源" in texts[0]
+
+
+def test_a_long_english_forum_post_gets_its_entry_or_the_middle_tier(stack: Stack) -> None:
+    post = (
+        "Hi all, long time lurker, first post. We moved to Beijing last year for my husband's "
+        "job and honestly the paperwork has been a lot. My daughter is 7 months old now and "
+        "she has been eating purees for a few weeks. My mother-in-law keeps saying she should "
+        "have plain rice porridge only until she is one. Our ayi says egg and meat are fine. "
+        "I am getting so many mixed messages. What foods should a 7 month old actually be "
+        "eating, and is it OK to give egg and meat yet?"
+    )
+    status, body = stack.chat(sender(), post)
+    assert status == 200
+    replies = body["replies"]
+    text = replies[0]["text"]
+    assert "can't help" not in text
+    assert "not sure" not in text
+    offered = [b["payload"] for r in replies for b in r.get("buttons") or []]
+    assert "Source:" in text
+    assert text.startswith("These may answer") or "month" in text
+    if text.startswith("These may answer"):
+        assert any("feeding" in p for p in offered)
 
 
 def test_bad_requests_are_rejected_by_the_gateway(stack: Stack) -> None:

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance import ActionAnswerQuestion
+from actions.guidance import ActionAnswerOrDecline, ActionAnswerQuestion
 from knowledge_base.guidance import GuidanceService
 
 
@@ -99,3 +99,59 @@ def test_a_broken_knowledge_base_gets_a_clear_message() -> None:
     messages, events = run(ActionAnswerQuestion(broken), tracker("宝宝发烧"))
     assert [m["response"] for m in messages] == ["utter_guidance_unavailable"]
     assert events == []
+
+
+def uncertain(guidance: GuidanceService, *, maybe_threshold: float) -> GuidanceService:
+    """The same knowledge base with nothing trusted as a confident answer."""
+    return GuidanceService(
+        guidance._search,
+        {e.id: e for e in guidance._search.entries()},
+        guidance._review_queue,
+        threshold=2.0,
+        maybe_threshold=maybe_threshold,
+    )
+
+
+def test_a_plausible_match_offers_the_best_entries_as_may_answer(
+    guidance: GuidanceService,
+) -> None:
+    action = ActionAnswerQuestion(lambda: uncertain(guidance, maybe_threshold=0.0))
+    messages, events = run(action, tracker("宝宝几个月加辅食"))
+    assert [m["response"] for m in messages] == ["utter_guidance_maybe"]
+    maybe = messages[0]
+    assert maybe["title"] == "宝宝几个月加辅食"
+    assert maybe["line"] == "宝宝几个月加辅食的简要回答。"
+    assert "国家卫生健康委员会" in maybe["source"]
+    assert maybe["buttons"][0]["payload"] == '/ask_guidance{"kb_entry": "solids"}'
+    assert 1 <= len(maybe["buttons"]) <= 3
+    assert events == []
+
+
+def test_a_real_miss_is_still_not_sure(guidance: GuidanceService) -> None:
+    action = ActionAnswerQuestion(lambda: uncertain(guidance, maybe_threshold=1.01))
+    messages, _ = run(action, tracker("宝宝几个月加辅食"))
+    assert messages[0]["response"] == "utter_guidance_not_sure"
+
+
+def test_out_of_scope_about_something_else_is_declined_and_not_queued(
+    guidance: GuidanceService,
+) -> None:
+    service = uncertain(guidance, maybe_threshold=0.0)
+    messages, _ = run(ActionAnswerOrDecline(lambda: service), tracker("明天北京天气怎么样"))
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"]
+    assert service._review_queue is not None
+    assert service._review_queue.recent() == []
+
+
+def test_out_of_scope_about_a_child_is_never_declined(guidance: GuidanceService) -> None:
+    service = uncertain(guidance, maybe_threshold=1.01)
+    messages, _ = run(ActionAnswerOrDecline(lambda: service), tracker("孩子不睡觉怎么办"))
+    assert messages[0]["response"] == "utter_guidance_not_sure"
+
+
+def test_out_of_scope_that_the_knowledge_base_answers_is_answered(
+    guidance: GuidanceService,
+) -> None:
+    messages, events = run(ActionAnswerOrDecline(lambda: guidance), tracker("个税专项附加扣除"))
+    assert messages[0]["response"] == "utter_guidance_answer"
+    assert SlotSet("last_entry_id", "tax") in events

@@ -91,7 +91,8 @@ def test_the_english_body_follows_the_marker_and_is_kept_apart(content_dir: Path
     entry = next(e for e in load_entries(content_dir).entries if e.id == "fever")
     assert entry.body == "发烧。\n\n- 抽搐：打120。"
     assert entry.body_en == "Fever.\n\n- A seizure: call 120."
-    assert entry.body_in("en") == entry.body_en and entry.body_in("zh") == entry.body
+    assert entry.body_in("en") == entry.body_en
+    assert entry.body_in("zh") == entry.body
 
 
 def test_an_entry_without_english_body_fails_the_check_but_still_loads(
@@ -120,7 +121,8 @@ def test_an_english_body_that_drops_a_safety_line_fails_the_check(
 ) -> None:
     write_entry(content_dir, "fever", "发烧", "Fever", body=body, body_en=body_en)
     problems = [str(p) for p in load_entries(content_dir).problems]
-    assert len(problems) == 1 and message in problems[0]
+    assert len(problems) == 1
+    assert message in problems[0]
 
 
 def test_an_english_body_that_keeps_the_safety_lines_passes(content_dir: Path) -> None:

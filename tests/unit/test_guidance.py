@@ -108,3 +108,38 @@ def test_a_follow_up_uses_the_age_in_its_own_words(
     answer = guidance.answer("那两岁呢？", "zh", previous_question="宝宝安全睡眠")
     assert answer.entry is not None
     assert answer.entry.id == "sleep"
+
+
+def test_a_long_post_is_searched_by_its_question_and_key_facts(
+    service: tuple[GuidanceService, ReviewQueue],
+) -> None:
+    guidance, _ = service
+    post = (
+        "大家好，我是新手妈妈，最近家里特别忙，老公出差，婆婆也回老家了，一个人带娃真的很累。"
+        "昨天去超市买了好多东西，还跟朋友聊了很久育儿的事情。朋友们说法都不一样，我也拿不定主意。"
+        "宝宝现在5个月了，请问宝宝几个月加辅食？"
+    )
+    answer = guidance.answer(post, "zh")
+    assert answer.entry is not None
+    assert answer.entry.id == "solids"
+    assert answer.searched_for.endswith("请问宝宝几个月加辅食?")
+    assert "超市" not in answer.searched_for
+
+
+def test_tiers_answer_maybe_and_none(service: tuple[GuidanceService, ReviewQueue]) -> None:
+    guidance, queue = service
+    guidance.threshold = 2.0
+    guidance.maybe_threshold = 0.0
+    maybe = guidance.answer("宝宝几个月加辅食", "zh")
+    assert maybe.tier == "maybe"
+    assert maybe.maybe is not None
+    assert maybe.maybe.id == "solids"
+    guidance.maybe_threshold = 2.0
+    none = guidance.answer("宝宝几个月加辅食", "zh")
+    assert none.tier == "none"
+    assert none.maybe is None
+    assert none.closest
+    # Both were uncertain: both are in the staff's review queue.
+    assert len(queue.recent()) == 2
+    guidance.answer("宝宝几个月加辅食", "zh", record_misses=False)
+    assert len(queue.recent()) == 2
