@@ -30,6 +30,8 @@ _CLEAR_LEAD = 0.01
 # of the 65 out-of-scope training examples. Current figures: python -m benchmarks.retrieval.
 DEFAULT_MAYBE_THRESHOLD = 0.905
 MAX_RELATED = 3
+# Entries looked at per question: the answer, its related entries and what benchmarks rank.
+_HITS_KEPT = 10
 
 Tier = Literal["answer", "maybe", "none"]
 
@@ -48,6 +50,7 @@ class GuidanceAnswer:
     closest: list[Entry] = field(default_factory=list)
     tier: Tier = "answer"
     searched_for: str = ""  # the words searched: a long post reduced to its question
+    hits: list[SearchHit] = field(default_factory=list)  # best first, with their scores
 
     @property
     def confident(self) -> bool:
@@ -111,7 +114,7 @@ class GuidanceService:
         if age_months is None:
             # The age in the newest words wins: "那两岁呢" after a question about babies.
             age_months = age_in_months(question)
-        hits = self._search.search(query, limit=MAX_RELATED + 2, age_months=age_months)
+        hits = self._search.search(query, limit=_HITS_KEPT, age_months=age_months)
         best = hits[0] if hits else None
         if best is not None and self.is_confident(hits):
             return GuidanceAnswer(
@@ -121,6 +124,7 @@ class GuidanceService:
                 score=best.similarity,
                 related=self._related(best.entry, hits),
                 searched_for=query,
+                hits=hits,
             )
         if record_misses and self._review_queue is not None:
             self._review_queue.record(
@@ -138,6 +142,7 @@ class GuidanceService:
             closest=[h.entry for h in hits[:MAX_RELATED]],
             tier="maybe" if maybe else "none",
             searched_for=query,
+            hits=hits,
         )
 
     def is_confident(self, hits: list[SearchHit]) -> bool:
