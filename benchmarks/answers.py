@@ -7,9 +7,11 @@ decided), with nothing written to the review queue, on two sets:
 
 - tuning: benchmarks/data/dev_questions/*.yml and unanswerable.yml, used while choosing the
   thresholds (figures from it are not fresh);
-- independent: benchmarks/data/dev_independent.yml, written apart from the project by someone
-  who saw only entry ids and titles (long forum posts and short questions, zh and en, plus
-  questions no entry answers). Reported by kind (long/short) and language.
+- independent_N: benchmarks/data/dev_independent_N.yml, each written apart from the project by
+  someone who saw only entry ids and titles (long forum posts and short questions, zh and en,
+  plus questions no entry answers). Reported by kind (long/short) and language. A set used
+  to tune anything is fresh only for its first measurement: benchmarks/data/README.md says
+  which sets have been tuned against.
 
 For a question with an entry: R@1 and R@3 of the searched ranking, and the outcome: answered
 with the right entry, answered with a wrong one, middle tier offering the right entry among its
@@ -58,6 +60,10 @@ def score(guidance: GuidanceService, questions: list[dict[str, str]]) -> dict[st
         ranked = [h.entry.id for h in answer.hits]
         row = {
             "text": q["text"],
+            "language": language,
+            "lead": round(answer.hits[0].score - answer.hits[1].score, 4)
+            if len(answer.hits) > 1
+            else None,
             "gold": q["entry"],
             "rank": ranked.index(q["entry"]) + 1 if q["entry"] in ranked else None,
             "outcome": outcome(answer, q["entry"]),
@@ -79,10 +85,8 @@ def score(guidance: GuidanceService, questions: list[dict[str, str]]) -> dict[st
             useful = outcomes["right"] + outcomes["maybe_with_right"]
             entry["useful"] = round(useful / len(rows), 3)
         summary[name] = entry
-    misses = [
-        r for rows in groups.values() for r in rows if r["outcome"] not in ("right", "not_sure")
-    ]
-    return {"summary": summary, "latency": summary_ms(latencies), "misses": misses}
+    rows = [r for name, rows in groups.items() if "/" not in name for r in rows]
+    return {"summary": summary, "latency": summary_ms(latencies), "questions": rows}
 
 
 def main() -> None:
@@ -94,11 +98,10 @@ def main() -> None:
         {"text": t, "entry": e, "kind": "tuning"} for t, e in tuning["answered"].items()
     ]
     tuning_questions += [{"text": t, "entry": NO_ENTRY} for t in tuning["unanswered"]]
-    independent = yaml.safe_load(Path(data_dir / "dev_independent.yml").read_text("utf-8"))
-    sets = {
-        "tuning": score(guidance, tuning_questions),
-        "independent": score(guidance, independent["questions"]),
-    }
+    sets = {"tuning": score(guidance, tuning_questions)}
+    for path in sorted(data_dir.glob("dev_independent_*.yml")):
+        written = yaml.safe_load(Path(path).read_text("utf-8"))
+        sets[path.stem.removeprefix("dev_")] = score(guidance, written["questions"])
     for set_name, scored in sets.items():
         print(f"== {set_name} (guidance answer p95 {scored['latency']['p95_ms']} ms)")
         for name, entry in scored["summary"].items():

@@ -50,8 +50,9 @@ def main() -> None:
         rank = ids.index(gold) + 1 if gold in ids else None
         ranks.append(rank)
         answered_scores.append(hits[0].similarity)
-        answered_confident.append(guidance.is_confident(hits))
-        if rank != 1 or not guidance.is_confident(hits):
+        confident = guidance.is_confident(hits, detect_language(question) or "zh")
+        answered_confident.append(confident)
+        if rank != 1 or not confident:
             misses.append(
                 {
                     "question": question,
@@ -67,7 +68,7 @@ def main() -> None:
         hits = search.search(question, limit=3)
         latencies.append(time.perf_counter() - started)
         unanswered_scores.append(hits[0].similarity)
-        if guidance.is_confident(hits):
+        if guidance.is_confident(hits, detect_language(question) or "zh"):
             false_confident.append(
                 {
                     "question": question,

@@ -35,11 +35,17 @@ _LANGUAGE_NEUTRAL = frozenset(
 
 
 def detect_language(text: str) -> Language | None:
-    """Returns "zh" or "en", or None when the text does not tell (emoji, "ok", digits)."""
-    if _CJK.search(text):
-        return "zh"
+    """Returns "zh" or "en", or None when the text does not tell (emoji, "ok", digits).
+
+    English with a few Chinese terms in it ("how do I claim in the 个人所得税 app") is English:
+    parents living in Beijing name offices and apps in Chinese whatever language they write.
+    """
     words = [w.lower() for w in _LATIN_WORD.findall(text)]
-    if any(w not in _LANGUAGE_NEUTRAL for w in words):
+    english_words = sum(w not in _LANGUAGE_NEUTRAL for w in words)
+    cjk = len(_CJK.findall(text))
+    if cjk and english_words <= cjk:
+        return "zh"
+    if english_words:
         return "en"
     return None
 

@@ -143,3 +143,15 @@ def test_tiers_answer_maybe_and_none(service: tuple[GuidanceService, ReviewQueue
     assert len(queue.recent()) == 2
     guidance.answer("宝宝几个月加辅食", "zh", record_misses=False)
     assert len(queue.recent()) == 2
+
+
+def test_english_questions_have_lower_thresholds(
+    service: tuple[GuidanceService, ReviewQueue],
+) -> None:
+    guidance, _ = service
+    score = guidance.answer("宝宝几个月加辅食", "zh").score
+    # Set just above this score: Chinese falls to "none", English (lowered) reaches "maybe".
+    guidance.threshold = 2.0
+    guidance.maybe_threshold = score + 0.01
+    assert guidance.answer("宝宝几个月加辅食", "zh").tier == "none"
+    assert guidance.answer("宝宝几个月加辅食", "en").tier == "maybe"
