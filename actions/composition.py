@@ -46,6 +46,7 @@ def build_services(settings: Settings) -> Services:
         entries,
         ReviewQueue(settings.review_queue_path),
         threshold=settings.confidence_threshold,
+        maybe_threshold=settings.maybe_threshold,
     )
     return Services(guidance=guidance)
 

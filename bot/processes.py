@@ -44,6 +44,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TUOYU_LOG_LEVEL": settings.log_level,
         "TUOYU_REQUEST_TIMEOUT": str(settings.request_timeout_s),
         "TUOYU_CONFIDENCE_THRESHOLD": str(settings.confidence_threshold),
+        "TUOYU_MAYBE_THRESHOLD": str(settings.maybe_threshold),
         "TUOYU_CONTENT_DIR": str(settings.content_dir),
         "TUOYU_EMBEDDING_MODEL_DIR": str(settings.embedding_model_dir),
         "TUOYU_INDEX_DIR": str(settings.index_dir),

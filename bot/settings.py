@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from knowledge_base.guidance import DEFAULT_CONFIDENCE_THRESHOLD
+from knowledge_base.guidance import DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_MAYBE_THRESHOLD
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +61,7 @@ class Settings:
     log_level: str
     request_timeout_s: float
     confidence_threshold: float
+    maybe_threshold: float
     content_dir: Path
     embedding_model_dir: Path
     index_dir: Path
@@ -92,6 +93,7 @@ class Settings:
             confidence_threshold=_float(
                 env, "TUOYU_CONFIDENCE_THRESHOLD", DEFAULT_CONFIDENCE_THRESHOLD
             ),
+            maybe_threshold=_float(env, "TUOYU_MAYBE_THRESHOLD", DEFAULT_MAYBE_THRESHOLD),
             content_dir=_path(env, "TUOYU_CONTENT_DIR", project / "knowledge_base" / "content"),
             embedding_model_dir=_path(
                 env, "TUOYU_EMBEDDING_MODEL_DIR", var / "models" / "multilingual-e5-small"
