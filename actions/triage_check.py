@@ -14,6 +14,8 @@ from actions.emergency import process_detector, say_emergency, triage_category
 from actions.guidance import ActionAnswerQuestion, process_guidance, tracker_language
 from knowledge_base.danger_signs import PARENT_CRISIS
 from knowledge_base.guidance import GuidanceService
+from knowledge_base.text import normalise
+from knowledge_base.text.scope import asks_something
 from knowledge_base.triage.decision import TriageDecider
 
 PENDING_SLOT = "triage_pending"
@@ -55,7 +57,8 @@ def asked_text(tracker: Tracker) -> str | None:
 
 
 class ActionTriageResolve(Action):
-    """Yes: the emergency (or crisis) answer. No: a calm answer to the original question."""
+    """Yes: the emergency (or crisis) answer. No: a calm answer to the original question (after
+    a crisis question, warmth and 12356 first, and the answer only if something was asked)."""
 
     # A module-level function, not a lambda: Sanic pickles actions into its worker process.
     def __init__(self, guidance: Callable[[], GuidanceService] = process_guidance) -> None:
@@ -78,11 +81,17 @@ class ActionTriageResolve(Action):
         if intent == "affirm":
             say_emergency(dispatcher, process_detector(), category, language)
             return events
+        question = asked_text(tracker)
         if category == PARENT_CRISIS:
             dispatcher.utter_message(response="utter_triage_not_crisis")
+            # A tired parent who also asked something ("好累…孩子夜醒怎么办？") still gets the
+            # answer; words that only let off steam are not searched.
+            if question and (asks_something(question) or "?" in normalise(question)):
+                events += ActionAnswerQuestion(self._guidance).answer(
+                    dispatcher, tracker, question, language
+                )
             return events
         dispatcher.utter_message(response="utter_triage_not_emergency")
-        question = asked_text(tracker)
         if question:
             events += ActionAnswerQuestion(self._guidance).answer(
                 dispatcher, tracker, question, language

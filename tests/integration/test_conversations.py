@@ -103,6 +103,33 @@ def test_a_question_with_a_no_in_it_is_answered_not_taken_as_no(stack: Stack) ->
     assert "来源" in texts[0]
 
 
+def test_a_long_chinese_post_gets_its_entry_or_the_middle_tier(stack: Stack) -> None:
+    post = (
+        "各位宝妈好，我是新手妈妈，家里老人帮忙带，平时都挺顺利的。我家闺女现在14个月，"
+        "最近半个月每天半夜都要醒好几次，哭着要抱，以前都能睡整觉。婆婆说是缺钙，让我买钙片，"
+        "我老公说是白天玩得太兴奋了。我自己上班也很累，白天精神很差。"
+        "想问下一岁多的孩子夜里频繁醒是怎么回事，该怎么办？"
+    )
+    person = sender()
+    status, body = stack.chat(person, post)
+    assert status == 200
+    replies = body["replies"]
+    if replies[0]["text"].endswith("有伤害自己或孩子的想法吗？"):
+        # A tired parent may be asked once whether they are safe; "no" still gets the answer.
+        status, body = stack.chat(person, "/deny")
+        replies = body["replies"][1:]
+    text = replies[0]["text"]
+    assert "帮不上忙" not in text
+    assert "不太确定" not in text
+    assert "来源" in text
+    offered = [b["payload"] for r in replies for b in r.get("buttons") or []]
+    sleep_entries = ("night-waking-sleep-regression", "toddler-sleep-naps", "sleep-by-age")
+    if text.startswith("这些内容可能回答"):
+        assert any(entry in p for p in offered for entry in sleep_entries)
+    else:
+        assert "睡" in text
+
+
 def test_a_long_english_forum_post_gets_its_entry_or_the_middle_tier(stack: Stack) -> None:
     post = (
         "Hi all, long time lurker, first post. We moved to Beijing last year for my husband's "

@@ -115,3 +115,33 @@ def test_no_to_the_crisis_question_is_warm_and_names_12356() -> None:
     t = make_tracker("no", intent="deny", slots={"triage_pending": "parent_crisis"})
     ActionTriageResolve().run(dispatcher, t, {})
     assert dispatcher.messages[0]["response"] == "utter_triage_not_crisis"
+
+
+def test_no_to_the_crisis_question_still_answers_what_the_parent_asked(
+    guidance_service: GuidanceService,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker(
+        "不是",
+        intent="deny",
+        slots={"triage_pending": "parent_crisis"},
+        events=[user_event("带娃好累，宝宝几个月加辅食？"), user_event("/deny")],
+    )
+    ActionTriageResolve(lambda: guidance_service).run(dispatcher, t, {})
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses[0] == "utter_triage_not_crisis"
+    assert "utter_guidance_answer" in responses
+
+
+def test_no_to_the_crisis_question_does_not_search_words_that_only_let_off_steam(
+    guidance_service: GuidanceService,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    t = make_tracker(
+        "不是",
+        intent="deny",
+        slots={"triage_pending": "parent_crisis"},
+        events=[user_event("带娃好累啊，每天都睡不够"), user_event("/deny")],
+    )
+    ActionTriageResolve(lambda: guidance_service).run(dispatcher, t, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_triage_not_crisis"]
