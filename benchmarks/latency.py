@@ -39,6 +39,12 @@ QUESTIONS = [
     "how much is the tax deduction for my toddler",
     "入托总哭怎么办",
     "疫苗在哪打",
+    # Long posts: reduced to their question and key facts before the search.
+    "各位宝妈好，我家闺女14个月，最近半个月每天半夜都要醒好几次，哭着要抱，以前都能睡整觉。"
+    "婆婆说是缺钙，让我买钙片，老公说是白天玩得太兴奋了。想问下一岁多的孩子夜里频繁醒是怎么回事？",
+    "Hi all, first time mum to a 5 month old girl. The grandparents keep giving her water and "
+    "rice cereal because they think breast milk isn't enough anymore. She's gaining weight "
+    "fine and feeds well. When should I actually start solids and does she need water yet?",
 ]
 FINDER = [
     "望京附近有普惠的托育吗 孩子22个月",
