@@ -38,7 +38,8 @@ def rasa_nlu_file(examples: list[dict[str, str]], path: Path) -> Path:
     nlu = [
         {
             "intent": intent,
-            "examples": "".join(f"- {json.dumps(t, ensure_ascii=False)}\n" for t in texts),
+            # Raw lines in Rasa's format: quotes would become part of the text.
+            "examples": "".join(f"- {' '.join(t.split())}\n" for t in texts),
         }
         for intent, texts in sorted(by_intent.items())
     ]

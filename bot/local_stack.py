@@ -7,7 +7,10 @@ sharing only the built embedding model and a trained Rasa model with the project
 from __future__ import annotations
 
 import json
+import os
 import socket
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +21,10 @@ from typing import Any
 
 from bot import processes, provisioning
 from bot.settings import Settings
-from bot.supervisor import ManagedProcess, post_json, tail, wait_until
+from bot.supervisor import ManagedProcess, Supervisor, post_json, tail, wait_until
+
+# A question the knowledge base answers with a sourced entry: the sign of a working stack.
+NORMAL_QUESTION = "宝宝几个月可以加辅食？"
 
 
 def free_port() -> int:
@@ -73,6 +79,29 @@ class LocalStack:
     def stop(self, name: str) -> None:
         self.processes[name].stop()
 
+    def signal(self, name: str, signum: int) -> None:
+        """Sends a signal to one part's main process (a fault drill: SIGKILL, SIGSTOP)."""
+        pid = self.processes[name].pid
+        if pid is None:
+            raise StackFailed(f"{name} is not running")
+        os.kill(pid, signum)
+
+    def timed_chat(self, sender_id: str, message: str) -> tuple[float, int, dict[str, Any]]:
+        started = time.monotonic()
+        status, body = self.chat(sender_id, message)
+        return time.monotonic() - started, status, body
+
+    def seconds_until_normal(self, timeout_s: float = 180.0) -> float | None:
+        """Seconds until a guidance question gets a sourced answer again; None if never."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout_s:
+            status, body = self.chat("fault-probe", NORMAL_QUESTION)
+            replies = body.get("replies") or []
+            if status == 200 and replies and "来源" in str(replies[0].get("text")):
+                return time.monotonic() - started
+            time.sleep(1.0)
+        return None
+
     def log_tail(self, name: str, lines: int = 40) -> str:
         log = self.processes[name].spec.log_file
         return tail(log, lines) if log else ""
@@ -82,8 +111,13 @@ class LocalStack:
 
 
 @contextmanager
-def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
+def local_stack(
+    var_dir: Path, *, warm_up: bool = True, supervised: bool = False
+) -> Iterator[LocalStack]:
     """Starts Rasa, the action server and the gateway; stops all three on exit.
+
+    supervised: also run the supervisor's watch over them, as `tuoyu run` does (restarts on
+    death or a failed health check), for the fault tests.
 
     Conversations, the review queue and logs go to var_dir; the embedding model, guidance
     index and Rasa model are the project's own.
@@ -111,6 +145,7 @@ def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
         processes.rasa_server(settings, rasa_model),
         processes.gateway(settings),
     ]
+    supervisor: Supervisor | None = None
     stack = LocalStack(settings, rasa_model, {s.name: ManagedProcess(s, echo=False) for s in specs})
     try:
         for process in stack.processes.values():
@@ -124,7 +159,12 @@ def local_stack(var_dir: Path, *, warm_up: bool = True) -> Iterator[LocalStack]:
             # Loads jieba in Rasa and the embedding model in the action server.
             stack.chat("warm-up", "你好")
             stack.chat("warm-up", "宝宝几个月可以加辅食？")
+        if supervised:
+            supervisor = Supervisor.over(list(stack.processes.values()))
+            threading.Thread(target=supervisor.watch, daemon=True).start()
         yield stack
     finally:
+        if supervisor is not None:
+            supervisor.stop()
         for process in reversed(list(stack.processes.values())):
             process.stop()

@@ -20,8 +20,9 @@ class ProcessSpec:
     argv: list[str]
     env: dict[str, str]
     cwd: Path
-    ready_url: str
+    ready_url: str  # answers 2xx when the process is up; also its liveness check
     ready_timeout_s: float = 120.0
+    port: int | None = None  # must be free again before a restart
     log_file: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -130,6 +131,7 @@ def rasa_server(settings: Settings, model_path: Path) -> ProcessSpec:
         cwd=settings.project_dir,
         ready_url=f"{settings.rasa_url}/",
         ready_timeout_s=240.0,
+        port=settings.rasa_port,
         log_file=settings.log_dir / "rasa.log",
     )
 
@@ -141,10 +143,11 @@ def action_server(settings: Settings) -> ProcessSpec:
     env["PYTHONWARNINGS"] = (
         "ignore:Your versions of rasa and rasa_sdk might not be compatible:UserWarning"
     )
+    # One process, not rasa-sdk's manager and worker (bot/action_server.py says why).
     argv = [
         sys.executable,
         "-m",
-        "rasa_sdk",
+        "bot.action_server",
         "--actions",
         "actions",
         "--port",
@@ -157,6 +160,7 @@ def action_server(settings: Settings) -> ProcessSpec:
         cwd=settings.project_dir,
         ready_url=f"{settings.actions_url}/health",
         ready_timeout_s=120.0,
+        port=settings.actions_port,
         log_file=settings.log_dir / "actions.log",
     )
 
@@ -169,5 +173,6 @@ def gateway(settings: Settings) -> ProcessSpec:
         cwd=settings.project_dir,
         ready_url=f"http://{settings.host}:{settings.port}/static/chat.css",
         ready_timeout_s=60.0,
+        port=settings.port,
         log_file=settings.log_dir / "gateway.log",
     )

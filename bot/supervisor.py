@@ -1,4 +1,11 @@
-"""Starts the three processes, prefixes their logs, restarts one that dies, stops all cleanly."""
+"""Starts the three processes, prefixes their logs, restarts one that dies or stops answering,
+stops all cleanly.
+
+Recovery, not giving up: a part that exits, or fails its health check several times in a row
+(hung, e.g. SIGSTOP), has its whole process group killed, its port waited free, and is started
+again after a backoff that grows to at most a minute. The other parts keep running meanwhile;
+the gateway answers parents and reports on /healthz what is down.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -22,8 +30,15 @@ from knowledge_base.privacy import mask_personal_numbers
 logger = logging.getLogger(__name__)
 
 _STOP_GRACE_S = 10.0
-_MAX_RESTARTS = 5
-_RESTART_WINDOW_S = 300.0
+# Liveness: a check every few seconds; this many failures in a row (about 9 s) is a hang.
+HEALTH_EVERY_S = 3.0
+HEALTH_TIMEOUT_S = 3.0
+UNHEALTHY_AFTER = 3
+# Restarts back off 1, 2, 4... seconds up to this, and start again from 1 after a minute up.
+BACKOFF_MAX_S = 60.0
+_STABLE_AFTER_S = 60.0
+# How long a restart waits for the old process's port to be released.
+PORT_FREE_TIMEOUT_S = 30.0
 
 
 def url_answers(url: str, timeout_s: float = 2.0) -> bool:
@@ -32,6 +47,24 @@ def url_answers(url: str, timeout_s: float = 2.0) -> bool:
             return 200 <= int(response.status) < 300
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """True while something still accepts connections on the port."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+        return True
+    return False
+
+
+def wait_port_free(port: int, timeout_s: float = PORT_FREE_TIMEOUT_S) -> bool:
+    deadline = time.monotonic() + timeout_s
+    delay = 0.1
+    while port_in_use(port):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+    return True
 
 
 def wait_until(url: str, timeout_s: float, alive: ManagedProcess | None = None) -> bool:
@@ -118,6 +151,17 @@ class ManagedProcess:
             if log is not None:
                 log.close()
 
+    def kill_group(self) -> None:
+        """SIGKILL to the whole process group, the leader and any child it forked, even when
+        the leader is already dead (a child can outlive it and keep the port)."""
+        process = self._process
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
     def stop(self, grace_s: float = _STOP_GRACE_S) -> None:
         process = self._process
         if process is None or process.poll() is not None:
@@ -142,7 +186,13 @@ class Supervisor:
     def __init__(self, specs: Sequence[ProcessSpec], *, echo: bool = True) -> None:
         self.processes = [ManagedProcess(spec, echo=echo) for spec in specs]
         self._stopping = threading.Event()
-        self._restarts: dict[str, list[float]] = {}
+
+    @classmethod
+    def over(cls, processes: Sequence[ManagedProcess]) -> Supervisor:
+        """A supervisor for processes started elsewhere (the integration tests' stack)."""
+        supervisor = cls([])
+        supervisor.processes = list(processes)
+        return supervisor
 
     def by_name(self, name: str) -> ManagedProcess:
         return next(p for p in self.processes if p.spec.name == name)
@@ -170,27 +220,80 @@ class Supervisor:
                 logger.info("Stopping %s", process.spec.name)
             process.stop()
 
-    def watch(self, poll_s: float = 1.0) -> None:
-        """Restarts a process that exits on its own, unless it keeps dying."""
+    def watch(self, poll_s: float = 0.5) -> None:
+        """Until stop(): restarts a part that exits or stops answering; never gives up."""
+        parts = [_Watched(p) for p in self.processes]
         while not self._stopping.wait(poll_s):
-            for process in self.processes:
-                if process.running or self._stopping.is_set():
-                    continue
-                name = process.spec.name
-                now = time.monotonic()
-                recent = [t for t in self._restarts.get(name, []) if now - t < _RESTART_WINDOW_S]
-                if len(recent) >= _MAX_RESTARTS:
-                    logger.error(
-                        "%s exited (code %s) %d times in %.0f s; giving up",
-                        name,
-                        process.returncode,
-                        len(recent),
-                        _RESTART_WINDOW_S,
-                    )
-                    raise SystemExit(1)
-                logger.warning("%s exited (code %s); restarting", name, process.returncode)
-                self._restarts[name] = [*recent, now]
-                process.start()
+            for part in parts:
+                if self._stopping.is_set():
+                    return
+                part.step(time.monotonic())
+
+
+class _Watched:
+    """One part's life: up (checked every few seconds), or down and waiting to restart."""
+
+    def __init__(self, process: ManagedProcess) -> None:
+        self.process = process
+        self.started_at = time.monotonic()
+        self.ready = True  # the supervisor starts watching once everything is ready
+        self.failures = 0
+        self.next_check = 0.0
+        self.backoff = 1.0
+        self.restart_at: float | None = None
+
+    def step(self, now: float) -> None:
+        process, name = self.process, self.process.spec.name
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self._restart(now)
+            return
+        if not process.running:
+            logger.warning("%s exited (code %s)", name, process.returncode)
+            self._schedule_restart(now)
+            return
+        if now < self.next_check:
+            return
+        self.next_check = now + HEALTH_EVERY_S
+        if url_answers(process.spec.ready_url, HEALTH_TIMEOUT_S):
+            self.failures = 0
+            if not self.ready:
+                logger.info("%s is back", name)
+            self.ready = True
+            if now - self.started_at > _STABLE_AFTER_S:
+                self.backoff = 1.0
+            return
+        if not self.ready:
+            # Still starting (Rasa loads its model for up to minutes): only its own limit.
+            if now - self.started_at > process.spec.ready_timeout_s:
+                logger.error("%s did not become ready in time", name)
+                self._schedule_restart(now)
+            return
+        self.failures += 1
+        if self.failures >= UNHEALTHY_AFTER:
+            logger.error("%s stopped answering its health check", name)
+            self._schedule_restart(now)
+
+    def _schedule_restart(self, now: float) -> None:
+        # Kill first, whatever state it is in (dead leader, live child; or stopped).
+        self.process.kill_group()
+        self.restart_at = now + self.backoff
+        logger.warning("%s restarts in %.0f s", self.process.spec.name, self.backoff)
+        self.backoff = min(self.backoff * 2, BACKOFF_MAX_S)
+
+    def _restart(self, now: float) -> None:
+        spec = self.process.spec
+        if spec.port is not None and not wait_port_free(spec.port, timeout_s=1.0):
+            logger.warning("%s: port %s still in use; waiting", spec.name, spec.port)
+            self.restart_at = now + 1.0
+            return
+        logger.warning("Restarting %s", spec.name)
+        self.process.start()
+        self.restart_at = None
+        self.started_at = now
+        self.ready = False
+        self.failures = 0
+        self.next_check = now + 1.0
 
 
 def install_signal_handlers(supervisor: Supervisor) -> None:

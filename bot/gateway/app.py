@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.gateway.backends import BackendWatch, watching
 from bot.gateway.chat import handle_chat
 from bot.gateway.facilities import (
     handle_check,
@@ -19,7 +20,7 @@ from bot.gateway.facilities import (
     handle_nearby,
 )
 from bot.gateway.health import handle_healthz
-from bot.gateway.keys import LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS, TRIAGE
+from bot.gateway.keys import BACKENDS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS, TRIAGE
 from bot.gateway.languages import ConversationLanguages
 from bot.gateway.openapi import handle_openapi
 from bot.rasa_client import RasaClient
@@ -99,7 +100,9 @@ def create_app(
         connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=30)
         async with aiohttp.ClientSession(connector=connector) as session:
             app[RASA] = rasa_client_factory(session, settings)
-            yield
+            app[BACKENDS] = BackendWatch(app[RASA])
+            async with watching(app[BACKENDS]):
+                yield
 
     async def registry(app: web.Application) -> AsyncIterator[None]:
         store = FacilityRegistry.open(settings.database_url)

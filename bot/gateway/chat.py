@@ -9,16 +9,21 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway.keys import LANGUAGES, RASA, TRIAGE
+from bot.gateway.backends import BackendDown
+from bot.gateway.keys import BACKENDS, LANGUAGES, RASA, TRIAGE
 from bot.gateway.messages import emergency_text, gateway_message
 from bot.gateway.validation import InvalidRequest, parse_chat_request, read_json_object
 from bot.rasa_client import BackendUnavailable
 from knowledge_base.danger_signs import reply_for_category
 from knowledge_base.language import Language, detect_language
 from knowledge_base.privacy import mask_personal_numbers
-from knowledge_base.triage.decision import CRISIS, EMERGENCY
+from knowledge_base.triage.decision import CRISIS, EMERGENCY, TriageOutcome
 
 logger = logging.getLogger(__name__)
+
+# A message the rules see as an emergency waits at most this long for Rasa (whose triage turn
+# takes about 130 ms at p95) before the gateway gives the emergency answer itself.
+URGENT_WAIT_S = 3.0
 
 
 def _reply(raw: dict[str, Any]) -> dict[str, Any]:
@@ -46,14 +51,23 @@ def _merge_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return merged
 
 
-def _unavailable(request: web.Request, message: str, language: Language, part: str) -> web.Response:
+def _rules_decision(request: web.Request, message: str) -> TriageOutcome | None:
+    """The rules alone (the classifier's vectors come from Rasa); a button payload is ours,
+    not the parent's words, and is never read for danger signs."""
+    return None if message.startswith("/") else request.app[TRIAGE].decide(message)
+
+
+def _urgent(outcome: TriageOutcome | None) -> bool:
+    return outcome is not None and outcome.outcome in (EMERGENCY, CRISIS)
+
+
+def _unavailable(
+    request: web.Request, outcome: TriageOutcome | None, language: Language, part: str
+) -> web.Response:
     text = gateway_message("unavailable", language)
     replies = [{"text": text, "buttons": []}]
-    # The rules alone decide here (the classifier's vectors come from Rasa); a button payload
-    # is ours, not the parent's words, and is never read for danger signs.
     triage = request.app[TRIAGE]
-    outcome = None if message.startswith("/") else triage.decide(message)
-    if outcome is not None and outcome.outcome in (EMERGENCY, CRISIS):
+    if outcome is not None and _urgent(outcome):
         reply = reply_for_category(triage.rules, outcome.category, language)
         replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
     body = {
@@ -85,11 +99,15 @@ async def handle_chat(request: web.Request) -> web.Response:
     # conversation keeps the one it has, even across a gateway restart.
     metadata = {"language": spoken} if spoken else {}
     text = mask_personal_numbers(chat.message)
+    outcome = _rules_decision(request, chat.message)
     try:
-        raw_replies = await rasa.send_message(chat.sender_id, text, metadata)
-    except BackendUnavailable as down:
+        raw_replies = await request.app[BACKENDS].unless_down(
+            lambda: rasa.send_message(chat.sender_id, text, metadata),
+            URGENT_WAIT_S if _urgent(outcome) else None,
+        )
+    except (BackendUnavailable, BackendDown) as down:
         logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
-        return _unavailable(request, chat.message, language, down.part)
+        return _unavailable(request, outcome, language, down.part)
     replies = _merge_custom([_reply(r) for r in raw_replies])
     if not replies:
         # Rasa answers with nothing when a custom action failed, most often because the
@@ -99,7 +117,7 @@ async def handle_chat(request: web.Request) -> web.Response:
             logger.warning(
                 "chat %s: action server down (%s)", _sender_tag(chat.sender_id), actions.detail
             )
-            return _unavailable(request, chat.message, language, "actions")
+            return _unavailable(request, outcome, language, "actions")
         replies = [{"text": gateway_message("no_reply", language), "buttons": []}]
     logger.info(
         "chat %s lang=%s chars=%d replies=%d %.0fms",

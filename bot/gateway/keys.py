@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.gateway.backends import BackendWatch
 from bot.gateway.languages import ConversationLanguages
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -12,6 +13,7 @@ from knowledge_base.triage.decision import TriageDecider
 
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
+BACKENDS = web.AppKey("backends", BackendWatch)
 LANGUAGES = web.AppKey("languages", ConversationLanguages)
 TRIAGE = web.AppKey("triage", TriageDecider)
 LIVE_REGISTRY = web.AppKey("live_registry", LiveRegistry)

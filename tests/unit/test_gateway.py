@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -7,13 +9,16 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.gateway import chat
 from bot.gateway.app import create_app
+from bot.gateway.keys import BACKENDS
 from bot.rasa_client import BackendUnavailable, PartState, RasaClient
 from bot.settings import Settings
 
 
 class FakeRasa(RasaClient):
     def __init__(self) -> None:
+        self.hang_s = 0.0  # how long Rasa takes to answer (a hung back end: long)
         self.sent: list[tuple[str, str]] = []
         self.metadata: list[dict[str, Any]] = []
         self.rasa_up = True
@@ -28,6 +33,8 @@ class FakeRasa(RasaClient):
         if not self.rasa_up:
             raise BackendUnavailable("rasa", "ClientConnectorError")
         self.sent.append((sender_id, text))
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
         self.metadata.append(metadata or {})
         return self.replies
 
@@ -371,3 +378,55 @@ async def test_map_search_takes_a_point_from_the_chat_or_an_address(
     assert "海淀区八里庄街道" in (await ambiguous.json())["error"]["message"]
     bad = await client.get("/api/map/search?lat=abc&lon=116.3")
     assert (await bad.json())["error"]["field"] == "lat"
+
+
+async def test_a_back_end_known_to_be_down_is_not_waited_for(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.actions_up = False
+    await client.app[BACKENDS].probe()
+    started = time.monotonic()
+    response = await client.post("/api/chat", json={"sender_id": "p20", "message": "宝宝发烧"})
+    assert response.status == 503
+    assert (await response.json())["error"]["part"] == "actions"
+    assert fake.sent == []
+    assert time.monotonic() - started < 1
+
+
+async def test_a_waiting_message_is_answered_when_its_back_end_goes_down(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.hang_s = 30
+    request = asyncio.create_task(
+        client.post("/api/chat", json={"sender_id": "p21", "message": "宝宝几个月加辅食"})
+    )
+    await asyncio.sleep(0.2)
+    fake.actions_up = False
+    await client.app[BACKENDS].probe()
+    response = await asyncio.wait_for(request, 2)
+    assert response.status == 503
+    assert "稍后再试" in (await response.json())["replies"][0]["text"]
+
+
+async def test_a_danger_sign_gets_the_emergency_answer_at_once_from_a_slow_back_end(
+    client: TestClient[Any, Any], fake: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chat, "URGENT_WAIT_S", 0.3)
+    fake.hang_s = 30
+    started = time.monotonic()
+    response = await client.post("/api/chat", json={"sender_id": "p22", "message": "宝宝抽搐了"})
+    assert time.monotonic() - started < 2
+    replies = (await response.json())["replies"]
+    assert "120" in replies[0]["text"]
+
+
+async def test_the_watch_names_the_part_that_is_down_and_clears_when_it_is_back(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    watch = client.app[BACKENDS]
+    fake.rasa_up = False
+    await watch.probe()
+    assert watch.down == "rasa"
+    fake.rasa_up = True
+    await watch.probe()
+    assert watch.down is None

@@ -1,0 +1,37 @@
+"""The action server as ONE process: `python -m bot.action_server --port 5055`.
+
+rasa-sdk's own runner starts Sanic's manager, which forks a worker that owns the port. A
+`kill -9` of the manager left the worker holding the port (every restart then failed with
+"Address already in use"), and a killed worker left a manager that answered nothing while
+looking alive. One process has one pid, one port and one health check, so the supervisor
+sees what is really running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--actions", default="actions")
+    args = parser.parse_args()
+    utils.configure_colored_logging(os.environ.get("TUOYU_LOG_LEVEL", "INFO"))
+    utils.update_sanic_log_level()
+    executor = ActionExecutor()
+    executor.register_package(args.actions)
+    app = create_app(executor, cors_origins=None)
+    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    app.prepare(host=host, port=args.port, single_process=True, motd=False, access_log=False)
+    Sanic.serve_single(app)
+
+
+if __name__ == "__main__":
+    main()
