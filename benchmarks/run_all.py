@@ -8,10 +8,13 @@ import sys
 BENCHMARKS = [
     "triage",
     "retrieval",
+    "answers",
     "index_scale",
     "nearby",
     "latency",
     "nlu_accuracy",
+    "nlu_heldout",
+    "faults",
     "warm_start",
 ]
 
