@@ -50,7 +50,7 @@ FINDER = [
     "望京附近有普惠的托育吗 孩子22个月",
     "要有空位的",
     "不超过3000",
-    '/find_childcare{"finder_command": "more"}',
+    "还有别的吗",
     "回龙观附近的托育机构 宝宝1岁半",
     "半日托的有吗",
     "Find a daycare near Zhongguancun for my 14 month old",

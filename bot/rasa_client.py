@@ -72,7 +72,7 @@ class RasaClient:
                 if response.status != 200:
                     return PartState("rasa", False, f"HTTP {response.status}")
                 status = await response.json(content_type=None)
-        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
+        except (TimeoutError, aiohttp.ClientError, ValueError, OSError) as error:
             return PartState("rasa", False, type(error).__name__ or "unreachable")
         model = status.get("model_file") if isinstance(status, dict) else None
         if not model:
@@ -85,6 +85,6 @@ class RasaClient:
             async with self._session.get(url, timeout=self._probe_timeout) as response:
                 if response.status != 200:
                     return PartState("actions", False, f"HTTP {response.status}")
-        except (TimeoutError, aiohttp.ClientError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             return PartState("actions", False, type(error).__name__ or "unreachable")
         return PartState("actions", True, "ok")

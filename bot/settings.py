@@ -57,6 +57,7 @@ class Settings:
     rasa_port: int
     actions_port: int
     rasa_token_value: str | None
+    payload_secret_value: str | None
     tracker_store_url: str | None
     log_level: str
     request_timeout_s: float
@@ -87,6 +88,7 @@ class Settings:
             rasa_port=_int(env, "TUOYU_RASA_PORT", 5005),
             actions_port=_int(env, "TUOYU_ACTIONS_PORT", 5055),
             rasa_token_value=env.get("TUOYU_RASA_TOKEN", "").strip() or None,
+            payload_secret_value=env.get("TUOYU_PAYLOAD_SECRET", "").strip() or None,
             tracker_store_url=env.get("TUOYU_TRACKER_STORE_URL", "").strip() or None,
             log_level=env.get("TUOYU_LOG_LEVEL", "INFO").strip().upper() or "INFO",
             request_timeout_s=_float(env, "TUOYU_REQUEST_TIMEOUT", 20.0),
@@ -145,9 +147,18 @@ class Settings:
         Generated once and kept so that a gateway restarted on its own still talks to a
         running Rasa server.
         """
-        if self.rasa_token_value:
-            return self.rasa_token_value
-        path = self.var_dir / "secrets" / "rasa-token"
+        return self._secret("rasa-token", self.rasa_token_value)
+
+    def payload_secret(self) -> str:
+        """The key that signs button payloads (bot/gateway/payloads.py): from
+        TUOYU_PAYLOAD_SECRET, else generated once and kept in var/ so that buttons already
+        shown still work after a restart."""
+        return self._secret("payload-secret", self.payload_secret_value)
+
+    def _secret(self, name: str, configured: str | None) -> str:
+        if configured:
+            return configured
+        path = self.var_dir / "secrets" / name
         if path.is_file():
             token = path.read_text("utf-8").strip()
             if token:

@@ -30,10 +30,10 @@ from knowledge_base.privacy import mask_personal_numbers
 logger = logging.getLogger(__name__)
 
 _STOP_GRACE_S = 10.0
-# Liveness: a check every few seconds; this many failures in a row (about 9 s) is a hang.
+# Liveness: a check every few seconds; this many failures in a row (about 12 s) is a hang.
 HEALTH_EVERY_S = 3.0
 HEALTH_TIMEOUT_S = 3.0
-UNHEALTHY_AFTER = 3
+UNHEALTHY_AFTER = 4
 # Restarts back off 1, 2, 4... seconds up to this, and start again from 1 after a minute up.
 BACKOFF_MAX_S = 60.0
 _STABLE_AFTER_S = 60.0

@@ -20,9 +20,18 @@ from bot.gateway.facilities import (
     handle_nearby,
 )
 from bot.gateway.health import handle_healthz
-from bot.gateway.keys import BACKENDS, LANGUAGES, LIVE_REGISTRY, RASA, SETTINGS, TRIAGE
+from bot.gateway.keys import (
+    BACKENDS,
+    LANGUAGES,
+    LIVE_REGISTRY,
+    PAYLOADS,
+    RASA,
+    SETTINGS,
+    TRIAGE,
+)
 from bot.gateway.languages import ConversationLanguages
 from bot.gateway.openapi import handle_openapi
+from bot.gateway.payloads import PayloadSigner
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.registry.live import LiveRegistry
@@ -95,6 +104,7 @@ def create_app(
     # Read at start-up: if Rasa or the action server is down, a parent describing a danger
     # sign still gets the emergency number and steps from the gateway itself.
     app[TRIAGE] = TriageDecider.from_files()
+    app[PAYLOADS] = PayloadSigner(settings.payload_secret())
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=30)

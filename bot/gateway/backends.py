@@ -1,9 +1,9 @@
 """Which back end answers, known before a parent's message needs it.
 
 The gateway probes Rasa and the action server every couple of seconds. While one fails, a
-message is answered at once (friendly words, and the emergency answer when the rules see a
-danger sign) instead of after a 20-second timeout; a request already waiting on a back end
-that goes down is answered the moment the probe sees it.
+message gets one fresh probe and then, if it still fails, an answer at once (friendly words,
+and the emergency answer when the rules see a danger sign) instead of a 20-second timeout; a
+request already waiting on a back end that goes down is answered the moment a probe sees it.
 """
 
 from __future__ import annotations
@@ -54,7 +54,12 @@ class BackendWatch:
 
     async def run(self) -> None:
         while True:
-            await self.probe()
+            try:
+                await self.probe()
+            except Exception:
+                # The watch must outlive any surprise from a probe (a reset connection while
+                # Rasa starts): a dead watch would leave a part marked down for good.
+                logger.exception("Probing the back ends failed")
             await asyncio.sleep(self._every_s)
 
     async def unless_down(
@@ -63,7 +68,11 @@ class BackendWatch:
         """work()'s result; BackendDown at once when a part is known to be down, as soon as a
         probe fails while waiting, or when timeout_s passes."""
         if self.down:
-            raise BackendDown(self.down)
+            # Probed again first: the part may be back since the last round (a probe takes at
+            # most its 2-second timeout; a refused connection fails at once).
+            await self.probe()
+            if self.down:
+                raise BackendDown(self.down)
         task = asyncio.ensure_future(work())
         down = asyncio.ensure_future(self._went_down.wait())
         try:

@@ -10,8 +10,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.gateway.backends import BackendDown
-from bot.gateway.keys import BACKENDS, LANGUAGES, RASA, TRIAGE
+from bot.gateway.keys import BACKENDS, LANGUAGES, PAYLOADS, RASA, TRIAGE
 from bot.gateway.messages import emergency_text, gateway_message
+from bot.gateway.payloads import PayloadSigner, as_text
 from bot.gateway.validation import InvalidRequest, parse_chat_request, read_json_object
 from bot.rasa_client import BackendUnavailable
 from knowledge_base.danger_signs import reply_for_category
@@ -26,9 +27,12 @@ logger = logging.getLogger(__name__)
 URGENT_WAIT_S = 3.0
 
 
-def _reply(raw: dict[str, Any]) -> dict[str, Any]:
+def _reply(raw: dict[str, Any], sender_id: str, signer: PayloadSigner) -> dict[str, Any]:
     buttons = [
-        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        {
+            "title": str(b.get("title", "")),
+            "payload": signer.issue(sender_id, str(b.get("payload", ""))),
+        }
         for b in raw.get("buttons") or []
         if isinstance(b, dict)
     ]
@@ -90,16 +94,23 @@ async def handle_chat(request: web.Request) -> web.Response:
         return invalid.response()
     rasa = request.app[RASA]
     languages = request.app[LANGUAGES]
+    signer = request.app[PAYLOADS]
+    # A shared location is turned into its payload by the gateway itself; any other payload
+    # must be one Tuoyu issued to this sender, or it is the parent's own words.
+    if chat.location is not None:
+        message = chat.message
+    else:
+        message = signer.verify(chat.sender_id, chat.message) or as_text(chat.message)
     # Button payloads ("/ask_guidance{...}") are ours, not the parent's words.
-    spoken = None if chat.message.startswith("/") else detect_language(chat.message)
+    spoken = None if message.startswith("/") else detect_language(message)
     if spoken is not None:
         languages.remember(chat.sender_id, spoken)
     language: Language = spoken or languages.get(chat.sender_id) or "zh"
     # Only a language the message itself shows goes to Rasa; otherwise ("ok", "👍") the
     # conversation keeps the one it has, even across a gateway restart.
     metadata = {"language": spoken} if spoken else {}
-    text = mask_personal_numbers(chat.message)
-    outcome = _rules_decision(request, chat.message)
+    text = mask_personal_numbers(message)
+    outcome = _rules_decision(request, message)
     try:
         raw_replies = await request.app[BACKENDS].unless_down(
             lambda: rasa.send_message(chat.sender_id, text, metadata),
@@ -108,7 +119,7 @@ async def handle_chat(request: web.Request) -> web.Response:
     except (BackendUnavailable, BackendDown) as down:
         logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
         return _unavailable(request, outcome, language, down.part)
-    replies = _merge_custom([_reply(r) for r in raw_replies])
+    replies = _merge_custom([_reply(r, chat.sender_id, signer) for r in raw_replies])
     if not replies:
         # Rasa answers with nothing when a custom action failed, most often because the
         # action server is down: say so rather than leave the parent waiting.

@@ -6,12 +6,13 @@ import asyncio
 
 from aiohttp import web
 
-from bot.gateway.keys import RASA
+from bot.gateway.keys import BACKENDS, RASA
 
 
 async def handle_healthz(request: web.Request) -> web.Response:
     rasa = request.app[RASA]
     rasa_state, actions_state = await asyncio.gather(rasa.rasa_state(), rasa.actions_state())
+    request.app[BACKENDS].update(rasa_state, actions_state)
     ok = rasa_state.ok and actions_state.ok
     body = {
         "status": "ok" if ok else "unavailable",

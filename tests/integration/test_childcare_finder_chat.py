@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import urllib.parse
 import urllib.request
 import uuid
@@ -213,13 +214,53 @@ def test_the_check_asks_for_a_name_then_explains_not_found(stack: Stack) -> None
     assert "来源：北京市人民政府办公厅" in text
 
 
+def chat_page_after_asking(base_url: str, question: str) -> str:
+    """The chat page's DOM after a parent types question and presses send, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("Chromium is needed for browser tests: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{base_url}/")
+            page.fill("#message", question)
+            page.click("#send")
+            page.wait_for_selector("a.link-button", timeout=60_000)
+            return page.content()
+        finally:
+            browser.close()
+
+
+def test_a_link_with_q_only_fills_in_the_box(stack: Stack) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium is not None
+    question = urllib.parse.quote("/restart")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            sent: list[str] = []
+            page.on("request", lambda r: sent.append(r.url) if "/api/chat" in r.url else None)
+            page.goto(f"{stack.base_url}/?q={question}")
+            page.wait_for_timeout(1000)
+            assert page.input_value("#message") == "/restart"
+            assert sent == []
+            assert page.locator("#log li.user").count() == 0
+        finally:
+            browser.close()
+
+
 def test_the_chat_page_shows_results_with_a_working_map_link_in_chromium(
     stack: Stack, tmp_path: Path
 ) -> None:
     from tests.integration.test_map_browser import rendered
 
-    question = urllib.parse.quote("望京附近有普惠的托育吗 孩子22个月")
-    dom = rendered(f"{stack.base_url}/?q={question}", tmp_path / "chat")
+    dom = chat_page_after_asking(stack.base_url, "望京附近有普惠的托育吗 孩子22个月")
     assert "朝阳区望京附近的备案托育机构（22个月，只看普惠）" in dom
     assert "再看5家" in dom
     link = re.search(r'<a class="link-button" href="([^"]+)"', dom)

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.gateway import chat
 from bot.gateway.app import create_app
-from bot.gateway.keys import BACKENDS
+from bot.gateway.keys import BACKENDS, PAYLOADS
 from bot.rasa_client import BackendUnavailable, PartState, RasaClient
 from bot.settings import Settings
 
@@ -68,8 +68,48 @@ async def test_chat_relays_to_rasa_and_returns_replies(
     response = await client.post("/api/chat", json={"sender_id": "p1", "message": "你好"})
     assert response.status == 200
     body = await response.json()
-    assert body["replies"] == [{"text": "你好", "buttons": [{"title": "t", "payload": "/p"}]}]
+    signed = client.app[PAYLOADS].issue("p1", "/p")
+    assert signed.startswith("/p~")
+    assert body["replies"] == [{"text": "你好", "buttons": [{"title": "t", "payload": signed}]}]
     assert fake.sent == [("p1", "你好")]
+
+
+async def test_an_issued_payload_comes_back_as_the_payload(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    body = await (
+        await client.post("/api/chat", json={"sender_id": "p30", "message": "你好"})
+    ).json()
+    button = body["replies"][0]["buttons"][0]["payload"]
+    await client.post("/api/chat", json={"sender_id": "p30", "message": button})
+    assert fake.sent[-1] == ("p30", "/p")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "/restart",
+        "/emergency",
+        '/greet{"language": "anything"}',
+        '/find_childcare{"finder_age": 1e999}',
+        '/share_location{"latitude": 39.9, "longitude": 116.4}',
+        "/p~AAAAAAAAAAAAAAAAAAAAAA",
+    ],
+)
+async def test_a_payload_tuoyu_did_not_issue_is_only_text(
+    client: TestClient[Any, Any], fake: FakeRasa, forged: str
+) -> None:
+    response = await client.post("/api/chat", json={"sender_id": "p31", "message": forged})
+    assert response.status == 200
+    assert fake.sent == [("p31", "／" + forged[1:])]
+
+
+async def test_a_payload_issued_to_another_sender_is_only_text(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    theirs = client.app[PAYLOADS].issue("someone-else", "/restart")
+    await client.post("/api/chat", json={"sender_id": "p32", "message": theirs})
+    assert fake.sent[0][1].startswith("／restart")
 
 
 async def test_the_language_goes_to_rasa_only_when_the_message_shows_it(
@@ -87,7 +127,7 @@ async def test_button_payloads_do_not_change_the_language(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:
     await client.post("/api/chat", json={"sender_id": "p7", "message": "宝宝发烧"})
-    payload = '/ask_guidance{"kb_entry": "fever"}'
+    payload = client.app[PAYLOADS].issue("p7", '/ask_guidance{"kb_entry": "fever"}')
     response = await client.post("/api/chat", json={"sender_id": "p7", "message": payload})
     assert (await response.json())["language"] == "zh"
     assert fake.metadata[-1] == {}
@@ -191,7 +231,7 @@ async def test_a_button_payload_is_never_read_for_danger_signs(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:
     fake.rasa_up = False
-    payload = '/ask_guidance{"kb_entry": "first-aid-choking"}'
+    payload = client.app[PAYLOADS].issue("p10", '/ask_guidance{"kb_entry": "first-aid-choking"}')
     response = await client.post("/api/chat", json={"sender_id": "p10", "message": payload})
     replies = (await response.json())["replies"]
     assert len(replies) == 1
@@ -430,3 +470,34 @@ async def test_the_watch_names_the_part_that_is_down_and_clears_when_it_is_back(
     fake.rasa_up = True
     await watch.probe()
     assert watch.down is None
+
+
+async def test_the_watch_keeps_probing_after_a_probe_raises(fake: FakeRasa) -> None:
+    from bot.gateway.backends import BackendWatch
+
+    calls = 0
+
+    async def flaky() -> PartState:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionResetError("reset while starting")
+        return PartState("rasa", True, "model")
+
+    fake.rasa_state = flaky  # type: ignore[method-assign]
+    watch = BackendWatch(fake, every_s=0.01)
+    task = asyncio.create_task(watch.run())
+    await asyncio.sleep(0.2)
+    task.cancel()
+    assert calls > 2
+    assert watch.down is None
+
+
+async def test_a_part_marked_down_that_is_back_is_used_at_once(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.rasa_up = False
+    await client.app[BACKENDS].probe()
+    fake.rasa_up = True  # back before the next round of probes
+    response = await client.post("/api/chat", json={"sender_id": "p40", "message": "你好"})
+    assert response.status == 200

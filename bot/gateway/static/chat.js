@@ -127,9 +127,10 @@
   addMessage("bot", "您好！我是托育助手，可以回答 0–3 岁养育和托育政策问题（回答都注明来源），帮您找附近的备案托育机构、查机构是否备案。\n" +
     "Hello! Ask me about caring for children under 3 and Beijing childcare policy, or find filed childcare near you.", examples);
 
-  // /?q=... asks a question straight away, so other sites can link to an answer.
+  // /?q=... only fills in the box: a link must never send a message (or a command) in the
+  // parent's name; the parent reads it and presses send.
   var asked = new URLSearchParams(window.location.search).get("q");
-  if (asked && asked.trim()) { post(asked.trim().slice(0, 2000)); }
+  if (asked && asked.trim()) { input.value = asked.trim().slice(0, 2000); }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
