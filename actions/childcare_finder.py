@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -93,6 +94,10 @@ def shared_location(entities: dict[str, Any]) -> dict[str, Any] | str | None:
         lat, lon = float(entities["latitude"]), float(entities["longitude"])
     except (TypeError, ValueError):
         return "outside"
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return "outside"
+    # Rounded as the gateway rounds a shared location (about 100 m), whoever sent it.
+    lat, lon = round(lat, 3), round(lon, 3)
     south, north, west, east = BEIJING
     if not (south <= lat <= north and west <= lon <= east):
         return "outside"
@@ -234,10 +239,10 @@ class ValidateChildcareFinderForm(Action):
         if given is not None:
             if given == UNKNOWN_AGE:
                 return [SlotSet(AGE, UNKNOWN_AGE)], None
-            try:
-                return [SlotSet(AGE, int(float(given)))], None
-            except (TypeError, ValueError):
+            months = whole_months(given)
+            if months is None:
                 return [], {"kind": "age_unclear"}
+            return [SlotSet(AGE, months)], None
         if not typed:
             return [], None
         answer = parse_child_age(typed, self._today(), expecting=requested == AGE)
@@ -328,6 +333,21 @@ class ActionAskChildAge(Action):
             ],
         )
         return [SlotSet(PROBLEM, None)]
+
+
+# Ages a payload may set: whole months from birth to 6 years (the registry's widest range).
+MAX_AGE_MONTHS = 72
+
+
+def whole_months(value: Any) -> int | None:
+    """An age in whole months from 0 to 72; None for anything else (1e999, -3, "abc", NaN)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= MAX_AGE_MONTHS:
+        return None
+    return int(number)
 
 
 def _number_or_none(value: Any) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ from knowledge_base.registry.live import LiveRegistry
 from knowledge_base.registry.store import FacilityRegistry
 from knowledge_base.triage.decision import TriageDecider
 
+logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -78,27 +80,50 @@ async def handle_map(request: web.Request) -> web.Response:
         )
         response.headers["Content-Security-Policy"] = (
             f"default-src 'self'; img-src 'self' data: {tiles.scheme}://{host}; "
-            "style-src 'self'; script-src 'self'"
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'"
         )
     return response
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+DEFAULT_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every response, error pages and static files included (on_response_prepare)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
-    )
-    return response
+    response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+    # Tuoyu's own pages are never framed (the embeddable widget will say otherwise for itself).
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers["Server"] = "Tuoyu"
+
+
+@web.middleware
+async def errors_without_traces(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A client can never cause a 500 with a stack trace: a static path the file system
+    rejects (too long, a NUL byte) is a 404, anything else unexpected a plain JSON 500."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except (OSError, ValueError):
+        if request.path.startswith("/static/"):
+            raise web.HTTPNotFound() from None
+        logger.exception("Unexpected error on %s", request.path[:200])
+    except Exception:
+        logger.exception("Unexpected error on %s", request.path[:200])
+    body = {"error": {"code": "internal_error", "message": "Something went wrong; try again."}}
+    return web.json_response(body, status=500)
 
 
 def create_app(
     settings: Settings, *, rasa_client_factory: RasaClientFactory = default_rasa_client
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[security_headers])
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[errors_without_traces])
+    app.on_response_prepare.append(security_headers)
     app[SETTINGS] = settings
     app[LANGUAGES] = ConversationLanguages()
     # Read at start-up: if Rasa or the action server is down, a parent describing a danger

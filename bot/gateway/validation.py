@@ -60,15 +60,24 @@ def _location(value: Any) -> tuple[float, float] | None:
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise InvalidRequest(
+            "wrong_content_type", "Send the body as JSON with Content-Type: application/json."
+        )
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise InvalidRequest("body_too_large", "The request body is too large.") from None
+    except Exception:
+        # A body that cannot be read as declared (a gzip header on a body that is not gzip).
+        raise InvalidRequest("invalid_body", "The request body could not be read.") from None
     if not raw.strip():
         raise InvalidRequest("empty_body", "The request body is empty; send a JSON object.")
     try:
         body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8, bad JSON and integers past Python's 4,300-digit limit;
+        # RecursionError, JSON nested a thousand levels deep.
         raise InvalidRequest("invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise InvalidRequest("invalid_json", "The request body must be a JSON object.")

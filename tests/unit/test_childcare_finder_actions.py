@@ -20,6 +20,8 @@ from actions.childcare_finder import (
     ActionAskFinderLocation,
     ActionSearchChildcare,
     ValidateChildcareFinderForm,
+    shared_location,
+    whole_months,
 )
 from actions.finder_services import FinderServices
 from actions.registration_check import ActionCheckRegistration, ValidateRegistrationCheckForm
@@ -433,3 +435,31 @@ def test_a_child_over_three_is_pointed_to_kindergarten(services: FinderServices)
     assert messages[0]["response"] == "utter_finder_over_three"
     assert "北京市托育服务体系建设三年行动方案" in messages[0]["source"]
     assert "kindergarten-nursery-class" in messages[0]["buttons"][0]["payload"]
+
+
+@pytest.mark.parametrize(
+    ("value", "months"),
+    [(22, 22), ("18", 18), (0, 0), (72, 72), (1e999, None), (-3, None), (73, None),
+     ("abc", None), (float("nan"), None), (2.5, None), (None, None)],
+)  # fmt: skip
+def test_payload_ages_are_whole_months_from_0_to_72(value: object, months: int | None) -> None:
+    assert whole_months(value) == months
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [
+        {"latitude": 1e999, "longitude": 116.4},
+        {"latitude": float("nan"), "longitude": 116.4},
+        {"latitude": 31.2, "longitude": 121.5},  # Shanghai
+        {"latitude": "x", "longitude": 116.4},
+    ],
+)
+def test_a_location_outside_beijing_or_not_a_number_is_outside(entities: dict[str, object]) -> None:
+    assert shared_location(entities) == "outside"
+
+
+def test_a_shared_location_is_rounded_to_about_100_m() -> None:
+    place = shared_location({"latitude": 39.99612345, "longitude": 116.47098765})
+    assert isinstance(place, dict)
+    assert (place["lat"], place["lon"]) == (39.996, 116.471)

@@ -501,3 +501,55 @@ async def test_a_part_marked_down_that_is_back_is_used_at_once(
     fake.rasa_up = True  # back before the next round of probes
     response = await client.post("/api/chat", json={"sender_id": "p40", "message": "你好"})
     assert response.status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "code"),
+    [
+        ("[" * 1000 + "]" * 1000, {}, "invalid_json"),
+        ('{"sender_id": "x", "message": ' + "9" * 4400 + "}", {}, "invalid_json"),
+        ("not gzip at all", {"Content-Encoding": "gzip"}, "invalid_body"),
+        ('{"sender_id": "x", "message": "hi"}', {"Content-Type": "text/plain"}, None),
+    ],
+    ids=["nested-1000", "int-4400-digits", "false-gzip", "text-plain"],
+)
+async def test_hostile_bodies_get_a_clear_400(
+    client: TestClient[Any, Any], body: str, headers: dict[str, str], code: str | None
+) -> None:
+    sent = {"Content-Type": "application/json", **headers}
+    response = await client.post("/api/chat", data=body.encode(), headers=sent)
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert error["code"] == (code or "wrong_content_type")
+
+
+async def test_a_huge_static_path_is_a_404(client: TestClient[Any, Any]) -> None:
+    response = await client.get("/static/" + "a" * 5000)
+    assert response.status == 404
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/", "/static/chat.css", "/api/openapi.json", "/nope"])
+async def test_every_response_carries_the_security_headers_and_no_version(
+    client: TestClient[Any, Any], path: str
+) -> None:
+    response = await client.get(path)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Server"] == "Tuoyu"
+
+
+async def test_an_unexpected_error_is_a_plain_500_without_a_trace(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        raise RuntimeError("secret internals")
+
+    fake.send_message = broken  # type: ignore[method-assign]
+    response = await client.post("/api/chat", json={"sender_id": "p50", "message": "你好"})
+    assert response.status == 500
+    text = await response.text()
+    assert "secret internals" not in text
+    assert "Traceback" not in text
+    assert (await response.json())["error"]["code"] == "internal_error"
