@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from pathlib import Path
 from bot import processes
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
+from bot.supervisor import PRIVATE_UMASK
 
 logger = logging.getLogger("tuoyu")
 
@@ -287,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    # Databases, secrets and logs that any command creates are for their owner only.
+    os.umask(PRIVATE_UMASK)
     result: int = args.handler(args)
     return result
 

@@ -9,5 +9,6 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
+        # The date too: log files are kept for days and rotate (bot/supervisor.py).
+        datefmt="%Y-%m-%d %H:%M:%S",
     )

@@ -30,6 +30,11 @@ from knowledge_base.privacy import mask_personal_numbers
 logger = logging.getLogger(__name__)
 
 _STOP_GRACE_S = 10.0
+# Files the parts create (databases, logs, secrets) are readable by their owner only.
+PRIVATE_UMASK = 0o077
+# A part's log file is rotated at this size, keeping this many old ones (name.log.1 ...).
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_BACKUPS = 5
 # Liveness: a check every few seconds; this many failures in a row (about 12 s) is a hang.
 HEALTH_EVERY_S = 3.0
 HEALTH_TIMEOUT_S = 3.0
@@ -92,6 +97,42 @@ def post_json(url: str, body: dict[str, object], timeout_s: float = 60.0) -> tup
         return error.code, json.loads(error.read() or b"null")
 
 
+class _RotatingLog:
+    """A part's log file: 0600, the date on every line, rotated by size."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._file = self._open()
+
+    def _open(self) -> IO[bytes]:
+        fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.chmod(self._path, 0o600)
+        return os.fdopen(fd, "ab")
+
+    def write(self, line: str) -> None:
+        # Our own processes log "2026-12-01 12:00:00 ..."; Rasa's lines carry the date too,
+        # but a line without one (a library's print) gets it here.
+        if not line[:4].isdigit():
+            line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}"
+        self._file.write((line + "\n").encode())
+        self._file.flush()
+        if self._file.tell() >= LOG_MAX_BYTES:
+            self._rotate()
+
+    def _rotate(self) -> None:
+        self._file.close()
+        for n in range(LOG_BACKUPS - 1, 0, -1):
+            older = self._path.with_name(f"{self._path.name}.{n}")
+            if older.exists():
+                older.replace(self._path.with_name(f"{self._path.name}.{n + 1}"))
+        self._path.replace(self._path.with_name(f"{self._path.name}.1"))
+        self._file = self._open()
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class ManagedProcess:
     """One child process whose output goes, line by line and prefixed, to us and its log."""
 
@@ -114,10 +155,9 @@ class ManagedProcess:
         return self._process.poll() if self._process else None
 
     def start(self) -> None:
-        log: IO[bytes] | None = None
+        log: _RotatingLog | None = None
         if self.spec.log_file is not None:
-            self.spec.log_file.parent.mkdir(parents=True, exist_ok=True)
-            log = self.spec.log_file.open("ab")
+            log = _RotatingLog(self.spec.log_file)
         # A session of its own: Ctrl-C reaches only the supervisor, which stops the children
         # in order instead of all of them dying at once mid-request.
         self._process = subprocess.Popen(
@@ -128,13 +168,14 @@ class ManagedProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
         self._pump = threading.Thread(
             target=self._copy_output, args=(self._process.stdout, log), daemon=True
         )
         self._pump.start()
 
-    def _copy_output(self, stream: IO[bytes] | None, log: IO[bytes] | None) -> None:
+    def _copy_output(self, stream: IO[bytes] | None, log: _RotatingLog | None) -> None:
         if stream is None:
             return
         prefix = f"[{self.spec.name:<7}] "
@@ -142,8 +183,7 @@ class ManagedProcess:
             for raw in iter(stream.readline, b""):
                 line = mask_personal_numbers(raw.decode("utf-8", "replace").rstrip())
                 if log is not None:
-                    log.write((line + "\n").encode())
-                    log.flush()
+                    log.write(line)
                 if self._echo:
                     print(prefix + line, flush=True)
         finally:

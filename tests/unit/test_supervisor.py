@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from bot import supervisor as sup
 from bot.processes import ProcessSpec
@@ -92,3 +93,41 @@ def test_a_hung_part_is_restarted_after_failed_health_checks(tmp_path: Path) -> 
     assert process.running
     assert process.pid != first_pid
     process.kill_group()
+
+
+def test_a_part_writes_private_files_and_a_private_dated_log(tmp_path: Path) -> None:
+    script = "open('made-by-the-part.db', 'w').write('x'); print('hello from the part')"
+    part = sup.ManagedProcess(
+        ProcessSpec(
+            name="drill",
+            argv=[sys.executable, "-c", script],
+            env=dict(os.environ),
+            cwd=tmp_path,
+            ready_url="http://127.0.0.1:9/never",
+            log_file=tmp_path / "log" / "drill.log",
+        ),
+        echo=False,
+    )
+    part.start()
+    deadline = time.monotonic() + 10
+    while part.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    part.stop()
+    assert (tmp_path / "made-by-the-part.db").stat().st_mode & 0o777 == 0o600
+    log = tmp_path / "log" / "drill.log"
+    assert log.stat().st_mode & 0o777 == 0o600
+    [line] = log.read_text().splitlines()
+    assert line.endswith("hello from the part")
+    assert line[:4].isdigit()
+    assert line[4] == "-"
+
+
+def test_a_log_rotates_by_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sup, "LOG_MAX_BYTES", 100)
+    log = sup._RotatingLog(tmp_path / "part.log")
+    for n in range(30):
+        log.write(f"2026-12-01 12:00:00 line {n:02d}")
+    log.close()
+    assert (tmp_path / "part.log.1").exists()
+    assert (tmp_path / "part.log.1").stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / f"part.log.{sup.LOG_BACKUPS + 1}").exists()
