@@ -104,7 +104,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=200)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="tuoyu-bench-") as tmp, local_stack(Path(tmp)) as stack:
+    # Every simulated parent comes from 127.0.0.1: the per-address limit would stop the run.
+    no_address_limit = {"TUOYU_RATE_PER_ADDRESS": "1000000"}
+    with (
+        tempfile.TemporaryDirectory(prefix="tuoyu-bench-") as tmp,
+        local_stack(Path(tmp), overrides=no_address_limit) as stack,
+    ):
         plain = timed_turns(stack.chat, PLAIN, args.turns, "plain")
         action = timed_turns(stack.chat, QUESTIONS, args.turns, "action")
         finder = timed_turns(stack.chat, FINDER, args.turns, "finder")

@@ -112,12 +112,17 @@ class LocalStack:
 
 @contextmanager
 def local_stack(
-    var_dir: Path, *, warm_up: bool = True, supervised: bool = False
+    var_dir: Path,
+    *,
+    warm_up: bool = True,
+    supervised: bool = False,
+    overrides: dict[str, str] | None = None,
 ) -> Iterator[LocalStack]:
     """Starts Rasa, the action server and the gateway; stops all three on exit.
 
     supervised: also run the supervisor's watch over them, as `tuoyu run` does (restarts on
-    death or a failed health check), for the fault tests.
+    death or a failed health check), for the fault tests. overrides: more TUOYU_* settings
+    (a load benchmark lifts the per-address rate limit: all its parents share 127.0.0.1).
 
     Conversations, the review queue and logs go to var_dir; the embedding model, guidance
     index and Rasa model are the project's own.
@@ -136,6 +141,7 @@ def local_stack(
             "TUOYU_INDEX_DIR": str(project.index_dir),
             "TUOYU_TRIAGE_DIR": str(project.triage_dir),
             "TUOYU_LOG_LEVEL": "INFO",
+            **(overrides or {}),
         }
     ).with_ports(port=free_port(), rasa_port=free_port(), actions_port=free_port())
     # Like `make run`: the SAMPLE registry until a real one is imported into this var/.

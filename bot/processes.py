@@ -44,6 +44,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TUOYU_RASA_TOKEN": settings.rasa_token(),
         "TUOYU_LOG_LEVEL": settings.log_level,
         "TUOYU_REQUEST_TIMEOUT": str(settings.request_timeout_s),
+        "TUOYU_RATE_PER_SENDER": str(settings.rate_per_sender),
+        "TUOYU_RATE_PER_ADDRESS": str(settings.rate_per_address),
         "TUOYU_CONFIDENCE_THRESHOLD": str(settings.confidence_threshold),
         "TUOYU_MAYBE_THRESHOLD": str(settings.maybe_threshold),
         "TUOYU_CONTENT_DIR": str(settings.content_dir),

@@ -62,6 +62,8 @@ class Settings:
     log_level: str
     request_timeout_s: float
     confidence_threshold: float
+    rate_per_sender: float  # messages a minute, after a burst of 10
+    rate_per_address: float  # messages a minute from one IP address, after a burst of 60
     maybe_threshold: float
     content_dir: Path
     embedding_model_dir: Path
@@ -92,6 +94,9 @@ class Settings:
             tracker_store_url=env.get("TUOYU_TRACKER_STORE_URL", "").strip() or None,
             log_level=env.get("TUOYU_LOG_LEVEL", "INFO").strip().upper() or "INFO",
             request_timeout_s=_float(env, "TUOYU_REQUEST_TIMEOUT", 20.0),
+            # One community centre: a few dozen parents at once, behind one address.
+            rate_per_sender=_float(env, "TUOYU_RATE_PER_SENDER", 30.0),
+            rate_per_address=_float(env, "TUOYU_RATE_PER_ADDRESS", 300.0),
             confidence_threshold=_float(
                 env, "TUOYU_CONFIDENCE_THRESHOLD", DEFAULT_CONFIDENCE_THRESHOLD
             ),

@@ -24,6 +24,7 @@ from bot.gateway.health import handle_healthz
 from bot.gateway.keys import (
     BACKENDS,
     LANGUAGES,
+    LIMITS,
     LIVE_REGISTRY,
     PAYLOADS,
     RASA,
@@ -31,6 +32,7 @@ from bot.gateway.keys import (
     TRIAGE,
 )
 from bot.gateway.languages import ConversationLanguages
+from bot.gateway.limits import ChatLimits
 from bot.gateway.openapi import handle_openapi
 from bot.gateway.payloads import PayloadSigner
 from bot.rasa_client import RasaClient
@@ -130,6 +132,7 @@ def create_app(
     # sign still gets the emergency number and steps from the gateway itself.
     app[TRIAGE] = TriageDecider.from_files()
     app[PAYLOADS] = PayloadSigner(settings.payload_secret())
+    app[LIMITS] = ChatLimits.per_minute(settings.rate_per_sender, settings.rate_per_address)
 
     async def rasa_session(app: web.Application) -> AsyncIterator[None]:
         connector = aiohttp.TCPConnector(limit=100, keepalive_timeout=30)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from typing import Any
 
 from aiohttp import web
 
 from bot.gateway.backends import BackendDown
-from bot.gateway.keys import BACKENDS, LANGUAGES, PAYLOADS, RASA, TRIAGE
+from bot.gateway.keys import BACKENDS, LANGUAGES, LIMITS, PAYLOADS, RASA, TRIAGE
+from bot.gateway.limits import IN_FLIGHT_WAIT_S, Busy
 from bot.gateway.messages import emergency_text, gateway_message
 from bot.gateway.payloads import PayloadSigner, as_text
 from bot.gateway.validation import InvalidRequest, parse_chat_request, read_json_object
@@ -65,21 +67,35 @@ def _urgent(outcome: TriageOutcome | None) -> bool:
     return outcome is not None and outcome.outcome in (EMERGENCY, CRISIS)
 
 
+def _said_by_gateway(
+    request: web.Request,
+    outcome: TriageOutcome | None,
+    language: Language,
+    *,
+    key: str,
+    status: int,
+    error: dict[str, str],
+    retry_after_s: float,
+) -> web.Response:
+    """The gateway's own answer (back end down, too fast, busy); an emergency or a parent in
+    crisis, as the rules read the message, still gets the emergency answer first."""
+    text = gateway_message(key, language)
+    replies = [{"text": text, "buttons": []}]
+    if outcome is not None and _urgent(outcome):
+        reply = reply_for_category(request.app[TRIAGE].rules, outcome.category, language)
+        replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
+    body = {"error": {**error, "message": text}, "replies": replies, "language": language}
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
+    return web.json_response(body, status=status, headers=headers)
+
+
 def _unavailable(
     request: web.Request, outcome: TriageOutcome | None, language: Language, part: str
 ) -> web.Response:
-    text = gateway_message("unavailable", language)
-    replies = [{"text": text, "buttons": []}]
-    triage = request.app[TRIAGE]
-    if outcome is not None and _urgent(outcome):
-        reply = reply_for_category(triage.rules, outcome.category, language)
-        replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
-    body = {
-        "error": {"code": "backend_unavailable", "part": part, "message": text},
-        "replies": replies,
-        "language": language,
-    }
-    return web.json_response(body, status=503, headers={"Retry-After": "5"})
+    error = {"code": "backend_unavailable", "part": part}
+    return _said_by_gateway(
+        request, outcome, language, key="unavailable", status=503, error=error, retry_after_s=5
+    )
 
 
 def _sender_tag(sender_id: str) -> str:
@@ -87,12 +103,10 @@ def _sender_tag(sender_id: str) -> str:
 
 
 async def handle_chat(request: web.Request) -> web.Response:
-    started = time.perf_counter()
     try:
         chat = parse_chat_request(await read_json_object(request))
     except InvalidRequest as invalid:
         return invalid.response()
-    rasa = request.app[RASA]
     languages = request.app[LANGUAGES]
     signer = request.app[PAYLOADS]
     # A shared location is turned into its payload by the gateway itself; any other payload
@@ -111,30 +125,61 @@ async def handle_chat(request: web.Request) -> web.Response:
     metadata = {"language": spoken} if spoken else {}
     text = mask_personal_numbers(message)
     outcome = _rules_decision(request, message)
+    limits = request.app[LIMITS]
+    wait_s = limits.wait_s(chat.sender_id, request.remote or "")
+    if wait_s:
+        logger.warning("chat %s: rate limited", _sender_tag(chat.sender_id))
+        return _said_by_gateway(
+            request, outcome, language, key="rate_limited", status=429,
+            error={"code": "rate_limited"}, retry_after_s=wait_s,
+        )  # fmt: skip
+    try:
+        async with limits.in_flight.one(chat.sender_id):
+            return await _relay(request, chat.sender_id, text, metadata, outcome, language)
+    except Busy:
+        return _said_by_gateway(
+            request, outcome, language, key="busy", status=429,
+            error={"code": "busy"}, retry_after_s=IN_FLIGHT_WAIT_S,
+        )  # fmt: skip
+
+
+async def _relay(
+    request: web.Request,
+    sender_id: str,
+    text: str,
+    metadata: dict[str, Any],
+    outcome: TriageOutcome | None,
+    language: Language,
+) -> web.Response:
+    """The message to Rasa and its replies back, signed; the gateway's own answer when a back
+    end is down."""
+    started = time.perf_counter()
+    rasa = request.app[RASA]
+    signer = request.app[PAYLOADS]
     try:
         raw_replies = await request.app[BACKENDS].unless_down(
-            lambda: rasa.send_message(chat.sender_id, text, metadata),
+            lambda: rasa.send_message(sender_id, text, metadata),
             URGENT_WAIT_S if _urgent(outcome) else None,
         )
     except (BackendUnavailable, BackendDown) as down:
-        logger.warning("chat %s: %s", _sender_tag(chat.sender_id), down)
+        logger.warning("chat %s: %s", _sender_tag(sender_id), down)
         return _unavailable(request, outcome, language, down.part)
-    replies = _merge_custom([_reply(r, chat.sender_id, signer) for r in raw_replies])
+    replies = _merge_custom([_reply(r, sender_id, signer) for r in raw_replies])
     if not replies:
         # Rasa answers with nothing when a custom action failed, most often because the
         # action server is down: say so rather than leave the parent waiting.
         actions = await rasa.actions_state()
         if not actions.ok:
             logger.warning(
-                "chat %s: action server down (%s)", _sender_tag(chat.sender_id), actions.detail
+                "chat %s: action server down (%s)", _sender_tag(sender_id), actions.detail
             )
             return _unavailable(request, outcome, language, "actions")
         replies = [{"text": gateway_message("no_reply", language), "buttons": []}]
     logger.info(
         "chat %s lang=%s chars=%d replies=%d %.0fms",
-        _sender_tag(chat.sender_id),
+        _sender_tag(sender_id),
         language,
-        len(chat.message),
+        len(text),
         len(replies),
         (time.perf_counter() - started) * 1000,
     )

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.gateway.backends import BackendWatch
 from bot.gateway.languages import ConversationLanguages
+from bot.gateway.limits import ChatLimits
 from bot.gateway.payloads import PayloadSigner
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -16,6 +17,7 @@ SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaClient)
 BACKENDS = web.AppKey("backends", BackendWatch)
 PAYLOADS = web.AppKey("payloads", PayloadSigner)
+LIMITS = web.AppKey("limits", ChatLimits)
 LANGUAGES = web.AppKey("languages", ConversationLanguages)
 TRIAGE = web.AppKey("triage", TriageDecider)
 LIVE_REGISTRY = web.AppKey("live_registry", LiveRegistry)

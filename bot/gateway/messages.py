@@ -11,6 +11,15 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Sorry, the assistant can't answer right now; we're bringing it back. "
         "Please try again shortly. In an emergency call 120.",
     },
+    "rate_limited": {
+        "zh": "您发得有点快，请稍等几秒再发。紧急情况请直接拨打 120。",
+        "en": "You're sending messages a little fast; please wait a few seconds. "
+        "In an emergency call 120 now.",
+    },
+    "busy": {
+        "zh": "稍等，我还在回答您的上一条消息。",
+        "en": "One moment, I'm still answering your last message.",
+    },
     "no_reply": {
         "zh": "抱歉，我这边出了点问题，请再说一次。",
         "en": "Sorry, something went wrong on my side. Please say that again.",

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.gateway import chat
 from bot.gateway.app import create_app
-from bot.gateway.keys import BACKENDS, PAYLOADS
+from bot.gateway.keys import BACKENDS, LIMITS, PAYLOADS
 from bot.rasa_client import BackendUnavailable, PartState, RasaClient
 from bot.settings import Settings
 
@@ -553,3 +553,35 @@ async def test_an_unexpected_error_is_a_plain_500_without_a_trace(
     assert "secret internals" not in text
     assert "Traceback" not in text
     assert (await response.json())["error"]["code"] == "internal_error"
+
+
+async def test_too_many_messages_get_a_clear_429_but_an_emergency_still_gets_120(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    statuses = []
+    for n in range(12):
+        response = await client.post("/api/chat", json={"sender_id": "p60", "message": f"问{n}"})
+        statuses.append(response.status)
+    assert statuses[:10] == [200] * 10
+    assert statuses[-1] == 429
+    assert "Retry-After" in response.headers
+    body = await response.json()
+    assert body["error"]["code"] == "rate_limited"
+    assert "稍等" in body["replies"][0]["text"]
+    urgent = await client.post("/api/chat", json={"sender_id": "p60", "message": "宝宝抽搐了"})
+    assert urgent.status == 429
+    assert "120" in (await urgent.json())["replies"][0]["text"]
+
+
+async def test_parallel_messages_from_one_sender_are_not_all_queued(
+    client: TestClient[Any, Any], fake: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client.app[LIMITS].in_flight, "_wait_s", 0.2)
+    fake.hang_s = 1.0
+    responses = await asyncio.gather(
+        *(client.post("/api/chat", json={"sender_id": "p61", "message": "你好"}) for _ in range(5))
+    )
+    statuses = sorted(r.status for r in responses)
+    assert statuses == [200, 429, 429, 429, 429]
+    busy = next(r for r in responses if r.status == 429)
+    assert (await busy.json())["error"]["code"] == "busy"
