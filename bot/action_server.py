@@ -10,12 +10,17 @@ sees what is really running.
 from __future__ import annotations
 
 import argparse
+import hmac
 import os
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
-from sanic import Sanic
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+SECRET_HEADER = "X-Tuoyu-Secret"
 
 
 def main() -> None:
@@ -28,6 +33,19 @@ def main() -> None:
     executor = ActionExecutor()
     executor.register_package(args.actions)
     app = create_app(executor, cors_origins=None)
+    secret = os.environ.get("TUOYU_RASA_TOKEN", "")
+
+    async def require_secret(request: Request) -> HTTPResponse | None:
+        """Only Rasa, which sends the shared secret, may run actions; /health is open."""
+        if request.path == "/health":
+            return None
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return response.json({"error": "forbidden"}, status=403)
+        return None
+
+    app.register_middleware(require_secret, "request")
+
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
     app.prepare(host=host, port=args.port, single_process=True, motd=False, access_log=False)
     Sanic.serve_single(app)

@@ -109,8 +109,11 @@ def python_env(settings: Settings) -> dict[str, str]:
 
 
 def rasa_server(settings: Settings, model_path: Path) -> ProcessSpec:
+    # rasa_addons.serve adds the API token from the environment inside the process.
     argv = [
-        str(rasa_executable(settings)),
+        str(rasa_executable(settings).with_name("python")),
+        "-m",
+        "rasa_addons.serve",
         "run",
         "--model",
         str(model_path),
@@ -123,8 +126,6 @@ def rasa_server(settings: Settings, model_path: Path) -> ProcessSpec:
         "--port",
         str(settings.rasa_port),
         "--enable-api",
-        "--auth-token",
-        settings.rasa_token(),
     ]
     return ProcessSpec(
         name="rasa",

@@ -51,9 +51,12 @@ class RasaClient:
     ) -> list[dict[str, Any]]:
         """Sends one user message; returns the bot's replies in order."""
         body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
-        url = f"{self._rasa_url}/webhooks/rest/webhook"
+        url = f"{self._rasa_url}/webhooks/tuoyu/webhook"
+        headers = {"X-Tuoyu-Secret": self._token}
         try:
-            async with self._session.post(url, json=body, timeout=self._timeout) as response:
+            async with self._session.post(
+                url, json=body, headers=headers, timeout=self._timeout
+            ) as response:
                 if response.status != 200:
                     raise BackendUnavailable("rasa", f"HTTP {response.status}")
                 replies = await response.json(content_type=None)

@@ -29,6 +29,8 @@ _INPUTS = (
     "knowledge_base/registry/model.py",
     "knowledge_base/registry/data/gazetteer.yml",
 )
+# Used by the running server only, never by training: changing them needs no new model.
+_RUNTIME_ONLY = frozenset({"rasa_addons/serve.py", "rasa_addons/secure_rest.py"})
 MODEL_PREFIX = "tuoyu-"
 KEEP_OLD_MODELS = 2
 
@@ -37,7 +39,7 @@ def training_inputs(project_dir: Path) -> list[Path]:
     files: set[Path] = set()
     for pattern in _INPUTS:
         files.update(p for p in project_dir.glob(pattern) if p.is_file())
-    return sorted(files)
+    return sorted(f for f in files if f.relative_to(project_dir).as_posix() not in _RUNTIME_ONLY)
 
 
 def training_fingerprint(project_dir: Path) -> str:

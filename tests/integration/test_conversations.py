@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import urllib.error
+import urllib.request
 import uuid
 
+import psutil
 import pytest
 
 from bot.local_stack import LocalStack as Stack
@@ -264,3 +267,30 @@ def test_a_typed_command_sets_nothing(stack: Stack) -> None:
         not (e.get("event") == "user" and (e.get("text") or "").startswith("/"))
         for e in after["events"]
     )
+
+
+def status_of_post(url: str, body: dict[str, str]) -> int:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_rasa_and_the_action_server_answer_only_with_the_shared_secret(stack: Stack) -> None:
+    body = {"sender": "intruder", "message": "/restart"}
+    rasa = stack.settings.rasa_url
+    assert status_of_post(f"{rasa}/webhooks/tuoyu/webhook", body) == 403
+    assert status_of_post(f"{rasa}/webhooks/rest/webhook", body) == 404  # no open channel
+    action_call = {"next_action": "action_answer_question", "sender_id": "intruder"}
+    assert status_of_post(f"{stack.settings.actions_url}/webhook", action_call) == 403
+
+
+def test_no_secret_is_on_a_command_line(stack: Stack) -> None:
+    token = stack.settings.rasa_token()
+    for pid in stack.pids().values():
+        for process in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+            assert token not in " ".join(process.cmdline())
