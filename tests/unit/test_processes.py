@@ -27,12 +27,18 @@ def test_postgres_tracker_store_from_url(tmp_path: Path) -> None:
     assert env["TUOYU_TRACKER_HOST"] == url
 
 
-def test_rasa_listens_on_loopback_with_the_api_token(tmp_path: Path) -> None:
+def test_rasa_listens_on_loopback_with_the_api_token_from_its_environment(
+    tmp_path: Path,
+) -> None:
     spec = processes.rasa_server(settings(tmp_path), tmp_path / "model.tar.gz")
     argv = spec.argv
     assert argv[argv.index("--interface") + 1] == "127.0.0.1"
-    assert argv[argv.index("--auth-token") + 1] == "tok"
     assert "--enable-api" in argv
+    # The token never appears on the command line (ps shows it); rasa_addons.serve reads it.
+    assert argv[1:3] == ["-m", "rasa_addons.serve"]
+    assert "tok" not in argv
+    assert "--auth-token" not in argv
+    assert spec.env["TUOYU_RASA_TOKEN"] == "tok"
 
 
 def test_action_server_binds_loopback_and_children_see_the_same_settings(
