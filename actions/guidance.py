@@ -131,7 +131,13 @@ class ActionAnswerQuestion(Action):
         if not question or question.startswith("/"):
             return None
         previous = tracker.get_slot("last_question")
-        return guidance.answer(question, language, previous_question=previous, record_misses=record)
+        return guidance.answer(
+            question,
+            language,
+            previous_question=previous,
+            record_misses=record,
+            asker=tracker.sender_id,
+        )
 
     @staticmethod
     def _say_answer(

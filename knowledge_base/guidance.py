@@ -113,6 +113,7 @@ class GuidanceService:
         age_months: float | None = None,
         previous_question: str | None = None,
         record_misses: bool = True,
+        asker: str | None = None,
     ) -> GuidanceAnswer:
         """The answer to a question; a follow-up ("那两岁呢？") is read with the previous one,
         a long post by its question and key facts. Questions not answered confidently go to
@@ -139,6 +140,7 @@ class GuidanceService:
                 language,
                 best.entry.id if best else None,
                 round(best.similarity, 4) if best else None,
+                asker=asker,
             )
         maybe_offset = _ENGLISH_MAYBE_OFFSET if language == "en" else 0.0
         maybe = best is not None and best.similarity >= self.maybe_threshold - maybe_offset

@@ -1,8 +1,14 @@
-"""Questions the bot could not answer confidently, kept for staff to add content."""
+"""Questions the bot could not answer confidently, kept for staff to add content.
+
+The same question asked again the same day raises its count instead of adding a row, and
+one asker adds at most MAX_PER_ASKER_PER_DAY rows a day: a script cannot flood the queue.
+Askers are kept only as a one-way tag of their sender id.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +22,15 @@ CREATE TABLE IF NOT EXISTS unanswered_questions (
     language TEXT NOT NULL,
     question TEXT NOT NULL,
     best_entry_id TEXT,
-    best_score REAL
+    best_score REAL,
+    asker TEXT,
+    times INTEGER NOT NULL DEFAULT 1
 )
 """
+# Columns added after the first release, for queues created before them.
+_ADDED_COLUMNS = {"asker": "TEXT", "times": "INTEGER NOT NULL DEFAULT 1"}
 MAX_STORED_CHARS = 2000
+MAX_PER_ASKER_PER_DAY = 20
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class UnansweredQuestion:
     question: str
     best_entry_id: str | None
     best_score: float | None
+    times: int = 1
 
 
 class ReviewQueue:
@@ -39,6 +51,10 @@ class ReviewQueue:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(_SCHEMA)
+            present = {row[1] for row in db.execute("PRAGMA table_info(unanswered_questions)")}
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in present:
+                    db.execute(f"ALTER TABLE unanswered_questions ADD COLUMN {column} {kind}")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self._path, timeout=10)
@@ -49,20 +65,40 @@ class ReviewQueue:
         language: str,
         best_entry_id: str | None,
         best_score: float | None,
+        asker: str | None = None,
     ) -> None:
         masked = mask_personal_numbers(question.strip())[:MAX_STORED_CHARS]
         asked_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        today = asked_at[:10] + "%"
+        tag = hashlib.sha256(asker.encode()).hexdigest()[:16] if asker else None
         with self._connect() as db:
+            same = db.execute(
+                "SELECT id FROM unanswered_questions WHERE question = ? AND asked_at LIKE ?",
+                (masked, today),
+            ).fetchone()
+            if same is not None:
+                db.execute(
+                    "UPDATE unanswered_questions SET times = times + 1, asked_at = ? WHERE id = ?",
+                    (asked_at, same[0]),
+                )
+                return
+            if tag is not None:
+                (rows,) = db.execute(
+                    "SELECT COUNT(*) FROM unanswered_questions WHERE asker = ? AND asked_at LIKE ?",
+                    (tag, today),
+                ).fetchone()
+                if rows >= MAX_PER_ASKER_PER_DAY:
+                    return
             db.execute(
-                "INSERT INTO unanswered_questions "
-                "(asked_at, language, question, best_entry_id, best_score) VALUES (?,?,?,?,?)",
-                (asked_at, language, masked, best_entry_id, best_score),
+                "INSERT INTO unanswered_questions (asked_at, language, question, best_entry_id,"
+                " best_score, asker) VALUES (?,?,?,?,?,?)",
+                (asked_at, language, masked, best_entry_id, best_score, tag),
             )
 
     def recent(self, limit: int = 50) -> list[UnansweredQuestion]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT asked_at, language, question, best_entry_id, best_score "
+                "SELECT asked_at, language, question, best_entry_id, best_score, times "
                 "FROM unanswered_questions ORDER BY id DESC LIMIT ?",
                 (limit,),
             ).fetchall()

@@ -139,10 +139,11 @@ def test_tiers_answer_maybe_and_none(service: tuple[GuidanceService, ReviewQueue
     assert none.tier == "none"
     assert none.maybe is None
     assert none.closest
-    # Both were uncertain: both are in the staff's review queue.
-    assert len(queue.recent()) == 2
+    # Both were uncertain: both are in the staff's review queue (one row, asked twice).
+    [row] = queue.recent()
+    assert row.times == 2
     guidance.answer("宝宝几个月加辅食", "zh", record_misses=False)
-    assert len(queue.recent()) == 2
+    assert queue.recent()[0].times == 2
 
 
 def test_english_questions_have_lower_thresholds(
@@ -155,3 +156,20 @@ def test_english_questions_have_lower_thresholds(
     guidance.maybe_threshold = score + 0.01
     assert guidance.answer("宝宝几个月加辅食", "zh").tier == "none"
     assert guidance.answer("宝宝几个月加辅食", "en").tier == "maybe"
+
+
+def test_the_review_queue_counts_repeats_and_caps_one_asker(tmp_path: Path) -> None:
+    from knowledge_base.review_queue import MAX_PER_ASKER_PER_DAY
+
+    queue = ReviewQueue(tmp_path / "q.sqlite3")
+    for _ in range(3):
+        queue.record("宝宝能吃榴莲吗", "zh", None, None, asker="parent-1")
+    [row] = queue.recent()
+    assert row.times == 3
+    for n in range(MAX_PER_ASKER_PER_DAY + 10):
+        queue.record(f"flood {n}", "en", None, None, asker="script")
+    assert len([r for r in queue.recent(200) if r.question.startswith("flood")]) == (
+        MAX_PER_ASKER_PER_DAY
+    )
+    queue.record("another parent's question", "en", None, None, asker="parent-2")
+    assert queue.recent(1)[0].question == "another parent's question"
