@@ -22,19 +22,13 @@ from bot.training import model_path, train_if_needed
 HELD_OUT = {"zh": "nlu_heldout_zh.yml", "en": "nlu_heldout_en.yml"}
 
 
-def evaluate(settings: Settings, model: Path, data: Path, out: Path) -> dict[str, Any]:
-    argv = [
-        str(rasa_executable(settings)),
-        "test",
-        "nlu",
-        "--model",
-        str(model),
-        "--nlu",
-        str(data),
-        "--out",
-        str(out),
-        "--no-plot",
-    ]
+def rasa_test_nlu(
+    settings: Settings, model: Path, data: Path, out: Path
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """`rasa test nlu` of model on data: Rasa's intent report, and the errors as
+    {text, gold, predicted}."""
+    argv = [str(rasa_executable(settings)), "test", "nlu", "--model", str(model)]
+    argv += ["--nlu", str(data), "--out", str(out), "--no-plot"]
     subprocess.run(
         argv,
         cwd=settings.project_dir,
@@ -44,15 +38,20 @@ def evaluate(settings: Settings, model: Path, data: Path, out: Path) -> dict[str
         stderr=subprocess.DEVNULL,
     )
     report = json.loads((out / "intent_report.json").read_text("utf-8"))
-    errors = json.loads((out / "intent_errors.json").read_text("utf-8"))
-    support = int(report["weighted avg"]["support"])
+    errors_file = out / "intent_errors.json"
+    errors = json.loads(errors_file.read_text("utf-8")) if errors_file.is_file() else []
+    return report, [
+        {"text": e["text"], "gold": e["intent"], "predicted": e["intent_prediction"]["name"]}
+        for e in errors
+    ]
+
+
+def evaluate(settings: Settings, model: Path, data: Path, out: Path) -> dict[str, Any]:
+    report, errors = rasa_test_nlu(settings, model, data, out)
     return {
         "accuracy": round(float(report["accuracy"]), 3),
-        "examples": support,
-        "errors": [
-            {"text": e["text"], "gold": e["intent"], "predicted": e["intent_prediction"]["name"]}
-            for e in errors
-        ],
+        "examples": int(report["weighted avg"]["support"]),
+        "errors": errors,
     }
 
 

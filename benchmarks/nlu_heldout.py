@@ -11,16 +11,14 @@ Reports per-intent F1 as mean, min and max over the seeds, and macro F1 per seed
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from benchmarks.common import results_dir, save
-from bot.processes import rasa_env, rasa_executable
+from benchmarks.nlu_accuracy import rasa_test_nlu
 from bot.settings import Settings
 from bot.training import train_if_needed
 
@@ -63,27 +61,13 @@ def seed_config(settings: Settings, seed: int, directory: Path) -> Path | None:
 
 
 def evaluate(settings: Settings, model: Path, data: Path, out: Path) -> dict[str, Any]:
-    argv = [str(rasa_executable(settings)), "test", "nlu", "--model", str(model)]
-    argv += ["--nlu", str(data), "--out", str(out), "--no-plot"]
-    subprocess.run(
-        argv,
-        cwd=settings.project_dir,
-        env=rasa_env(settings),
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    report = json.loads((out / "intent_report.json").read_text("utf-8"))
-    errors = json.loads((out / "intent_errors.json").read_text("utf-8"))
+    report, errors = rasa_test_nlu(settings, model, data, out)
     return {
         "f1": {k: v["f1-score"] for k, v in report.items() if k not in _REPORT_TOTALS},
         "support": {k: v["support"] for k, v in report.items() if k not in _REPORT_TOTALS},
         "accuracy": report["accuracy"],
         "macro_f1": report["macro avg"]["f1-score"],
-        "errors": [
-            {"text": e["text"], "gold": e["intent"], "predicted": e["intent_prediction"]["name"]}
-            for e in errors
-        ],
+        "errors": errors,
     }
 
 
