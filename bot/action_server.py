@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hmac
+import logging
 import os
 
 from rasa_sdk import utils
@@ -21,6 +22,26 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 SECRET_HEADER = "X-Tuoyu-Secret"
+logger = logging.getLogger(__name__)
+
+
+def load_services_now() -> None:
+    """Loads the embedding model, index, registry and rules before the port opens.
+
+    Actions run on the server's one event loop; loaded lazily, the first question would block
+    it for seconds, and health checks would time out on a server that is merely warming up.
+    A failure here is logged, not fatal: the actions then answer that the service is down.
+    """
+    from actions.composition import services
+    from actions.emergency import process_detector
+    from actions.finder_services import finder_services
+    from actions.triage_check import process_decider
+
+    for load in (services, finder_services, process_detector, process_decider):
+        try:
+            load()
+        except Exception:
+            logger.exception("Could not load %s at start", load.__name__)
 
 
 def main() -> None:
@@ -32,6 +53,7 @@ def main() -> None:
     utils.update_sanic_log_level()
     executor = ActionExecutor()
     executor.register_package(args.actions)
+    load_services_now()
     app = create_app(executor, cors_origins=None)
     secret = os.environ.get("TUOYU_RASA_TOKEN", "")
 

@@ -19,6 +19,10 @@ def _query(name: str, schema: dict[str, Any], description: str, required: bool =
     }
 
 
+_LAT_BEIJING = {"type": "number", "minimum": 39.3, "maximum": 41.1}
+_LON_BEIJING = {"type": "number", "minimum": 115.3, "maximum": 117.6}
+_AGE = {"type": "number", "minimum": 0, "maximum": 72}
+_FEE = {"type": "number", "minimum": 0, "maximum": 100000}
 _ERROR = {
     "type": "object",
     "properties": {
@@ -55,6 +59,61 @@ _INSTITUTION = {
 }
 
 
+_REPLY = {
+    "type": "object",
+    "required": ["text", "buttons"],
+    "properties": {
+        "text": {"type": "string"},
+        "buttons": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["title", "payload"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "payload": {
+                        "type": "string",
+                        "description": "Send it back as the next message to follow the button. "
+                        "A payload starting with / is signed for this sender; any other / "
+                        "message is read as text.",
+                    },
+                },
+            },
+        },
+        "extras": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_REPLIES = {
+    "type": "object",
+    "required": ["replies", "language"],
+    "properties": {
+        "replies": {"type": "array", "items": _REPLY},
+        "language": {"type": "string", "enum": ["zh", "en"]},
+    },
+}
+# The gateway's own answer (back end down, too fast, busy): an error and replies to show.
+_GATEWAY_ANSWER = {
+    "type": "object",
+    "required": ["error", "replies", "language"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": ["backend_unavailable", "rate_limited", "busy"],
+                },
+                "part": {"type": "string", "enum": ["rasa", "actions"]},
+                "message": {"type": "string"},
+            },
+        },
+        "replies": {"type": "array", "items": _REPLY},
+        "language": {"type": "string", "enum": ["zh", "en"]},
+    },
+}
+
+
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -79,18 +138,40 @@ OPENAPI: dict[str, Any] = {
                             "schema": {
                                 "type": "object",
                                 "required": ["sender_id"],
-                                "description": "message, location, or both",
+                                "description": "message, location, or both; a message is "
+                                "required unless a location is given",
                                 "properties": {
-                                    "sender_id": {"type": "string", "maxLength": 128},
-                                    "message": {"type": "string", "maxLength": 2000},
+                                    "sender_id": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 128,
+                                        "pattern": "^[A-Za-z0-9_.:@-]+$",
+                                        "description": "An opaque random id the client "
+                                        "creates once and keeps",
+                                    },
+                                    "message": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 2000,
+                                        "description": "Not blank",
+                                    },
                                     "location": {
                                         "type": "object",
                                         "description": "A location the parent shared "
-                                        "(WGS-84); starts or answers a childcare search",
+                                        "(WGS-84), rounded to about 100 m; starts or answers "
+                                        "a childcare search",
                                         "required": ["latitude", "longitude"],
                                         "properties": {
-                                            "latitude": {"type": "number"},
-                                            "longitude": {"type": "number"},
+                                            "latitude": {
+                                                "type": "number",
+                                                "minimum": -90,
+                                                "maximum": 90,
+                                            },
+                                            "longitude": {
+                                                "type": "number",
+                                                "minimum": -180,
+                                                "maximum": 180,
+                                            },
                                         },
                                     },
                                 },
@@ -99,9 +180,23 @@ OPENAPI: dict[str, Any] = {
                     },
                 },
                 "responses": {
-                    "200": _json("Replies in order", {"type": "object"}),
-                    "400": _json("What is wrong with the request", _ERROR),
-                    "503": _json("A backend is down; replies holds a message to show", _ERROR),
+                    "200": _json("Replies in order", _REPLIES),
+                    "400": _json(
+                        "What is wrong with the request (also: a body that is not "
+                        "application/json, nested too deep or not decodable)",
+                        _ERROR,
+                    ),
+                    "429": _json(
+                        "Too many messages (rate_limited, see Retry-After) or the sender's "
+                        "previous message is still being answered (busy); an emergency "
+                        "still gets its answer in replies",
+                        _GATEWAY_ANSWER,
+                    ),
+                    "503": _json(
+                        "A back end is down; replies holds a message to show (and the "
+                        "emergency answer when the message describes one)",
+                        _GATEWAY_ANSWER,
+                    ),
                 },
             }
         },
@@ -118,15 +213,19 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "Filed institutions nearest a point, nearest first",
                 "parameters": [
-                    _query("lat", {"type": "number"}, "WGS-84 latitude", True),
-                    _query("lon", {"type": "number"}, "WGS-84 longitude", True),
+                    _query("lat", _LAT_BEIJING, "WGS-84 latitude, within Beijing", True),
+                    _query("lon", _LON_BEIJING, "WGS-84 longitude, within Beijing", True),
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 50}, "default 5"),
-                    _query("radius_km", {"type": "number"}, "widened when too few match"),
+                    _query(
+                        "radius_km",
+                        {"type": "number", "minimum": 0.1, "maximum": 200},
+                        "default 3; widened when too few match",
+                    ),
                     _query("inclusive", {"type": "boolean"}, "inclusive (普惠) places only"),
-                    _query("age_months", {"type": "number"}, "only places taking this age"),
+                    _query("age_months", _AGE, "only places taking this age"),
                     _query("care_mode", {"type": "string", "enum": list(CARE_MODES)}, ""),
                     _query("has_vacancy", {"type": "boolean"}, "only places with vacancies"),
-                    _query("max_fee", {"type": "number"}, "monthly full-day fee at most"),
+                    _query("max_fee", _FEE, "monthly full-day fee at most"),
                     _query("provider_type", {"type": "string", "enum": list(PROVIDER_TYPES)}, ""),
                 ],
                 "responses": {
@@ -163,11 +262,18 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The e-map's search: a place name and filters",
                 "parameters": [
-                    _query("q", {"type": "string"}, "district, subdistrict or area, e.g. 望京"),
-                    _query("age_months", {"type": "number"}, ""),
+                    _query(
+                        "q",
+                        {"type": "string", "maxLength": 100},
+                        "district, subdistrict or area, e.g. 望京",
+                    ),
+                    _query("lat", {"type": "number", "minimum": -90, "maximum": 90}, "a point"),
+                    _query("lon", {"type": "number", "minimum": -180, "maximum": 180}, ""),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 50}, ""),
+                    _query("age_months", _AGE, ""),
                     _query("inclusive", {"type": "boolean"}, ""),
                     _query("has_vacancy", {"type": "boolean"}, ""),
-                    _query("max_fee", {"type": "number"}, ""),
+                    _query("max_fee", _FEE, ""),
                     _query("care_mode", {"type": "string", "enum": list(CARE_MODES)}, ""),
                 ],
                 "responses": {

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from knowledge_base.text.normalise import well_formed
+
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 _SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]+$")
@@ -110,6 +112,8 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
         raise InvalidRequest("missing_field", "'message' is required.", "message")
     if not isinstance(message, str):
         raise InvalidRequest("wrong_type", "'message' must be a string.", "message")
+    # A lone surrogate ("\\ud800" in JSON) is not text any later step can store or read.
+    message = well_formed(message)
     if not message.strip():
         raise InvalidRequest("empty_field", "'message' must not be empty.", "message")
     if len(message) > MAX_MESSAGE_CHARS:

@@ -24,8 +24,15 @@ def _converters() -> tuple[Any, ...]:
 
 
 @functools.lru_cache(maxsize=4096)
+def well_formed(text: str) -> str:
+    """text with lone surrogates (valid in JSON as "\\ud800", not in UTF-8) replaced by "?":
+    OpenCC, SQLite and log files all need real UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def simplified(text: str) -> str:
     """Traditional characters to simplified; everything else untouched."""
+    text = well_formed(text)
     for converter in _converters():
         text = str(converter.convert(text))
     return text

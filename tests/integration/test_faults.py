@@ -80,3 +80,16 @@ def test_a_hung_action_server_sigstop(supervised: LocalStack) -> None:
     assert recovered is not None
     assert recovered < RECOVERED_S
     assert supervised.healthz()[0] == 200
+
+
+def test_a_hung_rasa_sigstop(supervised: LocalStack) -> None:
+    supervised.signal("rasa", signal.SIGSTOP)
+    seconds, status, body = supervised.timed_chat("fault-hr", "宝宝抽搐了，叫不醒")
+    assert seconds < QUICK_S
+    assert "120" in str(body["replies"])
+    seconds, status, body = supervised.timed_chat("fault-hr2", NORMAL_QUESTION)
+    assert seconds < QUICK_S
+    assert_friendly(status, body)
+    recovered = supervised.seconds_until_normal()
+    assert recovered is not None
+    assert recovered < RECOVERED_S

@@ -585,3 +585,14 @@ async def test_parallel_messages_from_one_sender_are_not_all_queued(
     assert statuses == [200, 429, 429, 429, 429]
     busy = next(r for r in responses if r.status == 429)
     assert (await busy.json())["error"]["code"] == "busy"
+
+
+async def test_a_lone_surrogate_in_json_is_read_as_text_not_a_crash(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    raw = b'{"sender_id": "p70", "message": "\\ud800 \\u5b9d\\u5b9d\\u53d1\\u70e7"}'
+    response = await client.post(
+        "/api/chat", data=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 200
+    assert fake.sent == [("p70", "? 宝宝发烧")]
