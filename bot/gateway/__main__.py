@@ -21,6 +21,9 @@ def main() -> None:
         port=settings.port,
         print=None,
         access_log=None,
+        # A parent who closes the page stops the work done for them: the wait on Rasa is
+        # cancelled with the request.
+        handler_cancellation=True,
     )
 
 

@@ -251,6 +251,9 @@ def test_a_link_with_q_only_fills_in_the_box(stack: Stack) -> None:
             assert page.input_value("#message") == "/restart"
             assert sent == []
             assert page.locator("#log li.user").count() == 0
+            # The sender id the page made: 128 random bits, not guessable.
+            sender_id = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
+            assert re.fullmatch(r"web-[0-9a-f]{32}", sender_id)
         finally:
             browser.close()
 

@@ -13,7 +13,13 @@
     var id = null;
     try { id = window.localStorage.getItem(key); } catch (e) { id = null; }
     if (!id) {
-      id = "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+      // 128 random bits: the id keeps a parent's conversation, and the buttons signed for
+      // it, apart from everyone else's, so nobody may guess it.
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      id = "web-" + Array.prototype.map.call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
       try { window.localStorage.setItem(key, id); } catch (e) { /* private mode */ }
     }
     return id;
