@@ -192,6 +192,23 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
     assert "hurting yourself" in decider.question("parent_crisis", "en")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Veiled crises from fresh_10 (a tuning set since): the rules see them now.
+        "how many of my antidepressants would it take to just not wake up",
+        "有时候抱着孩子站在窗边，会想如果我们一起掉下去，是不是就都解脱了",
+    ],
+)
+def test_veiled_crises_are_seen_by_the_rules(decider: TriageDecider, text: str) -> None:
+    assert decider.decide(text).outcome == CRISIS
+
+
+@pytest.mark.parametrize("text", ["终于解脱了，孩子上幼儿园了", "I never wake up before 6 anyway"])
+def test_everyday_relief_and_sleep_are_not_a_crisis(decider: TriageDecider, text: str) -> None:
+    assert decider.decide(text).outcome != CRISIS
+
+
 # Messages from the issue: emergencies that were missed, near-misses that raised alarms. The
 # rules alone must get these right (the gateway's fallback has only the rules).
 @pytest.mark.parametrize(
