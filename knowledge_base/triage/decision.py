@@ -35,6 +35,18 @@ def _too_short_for_the_classifier(text: str) -> bool:
     return chinese < MIN_CHINESE_CHARACTERS and words < MIN_ENGLISH_WORDS
 
 
+# Fewer than this and the classifier may not overrule a rule's alarm: in a few words
+# ("baby not breathing what do i do") it has too little to go on, and the cost of a wrong
+# veto is a child in danger asked a question first.
+MIN_CHINESE_CHARACTERS_TO_VETO = 12
+MIN_ENGLISH_WORDS_TO_VETO = 8
+
+
+def _too_short_to_veto(text: str) -> bool:
+    chinese, words = text_size(text)
+    return chinese < MIN_CHINESE_CHARACTERS_TO_VETO and words < MIN_ENGLISH_WORDS_TO_VETO
+
+
 @dataclass(frozen=True)
 class Thresholds:
     alarm: float = 0.75
@@ -122,7 +134,7 @@ class TriageDecider:
         p = prediction.emergency if prediction else None
         if alarms:
             first = alarms[0]
-            if p is not None and p < t.veto:
+            if p is not None and p < t.veto and not _too_short_to_veto(text):
                 return TriageOutcome(CHECK, first.category, "rule, classifier disagrees", p)
             return TriageOutcome(EMERGENCY, first.category, f"rule: {first.matched}", p)
         if p is None:

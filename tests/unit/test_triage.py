@@ -132,14 +132,24 @@ def test_a_current_danger_sign_is_an_emergency(decider: TriageDecider) -> None:
 
 
 def test_a_sign_the_classifier_doubts_gets_one_question(decider: TriageDecider) -> None:
-    assert decider.decide("宝宝抽搐了 叫不醒", prediction(0.02)).outcome == CHECK
+    doubted = "宝宝刚才在床上玩的时候突然抽搐了 现在叫不醒"
+    assert decider.decide(doubted, prediction(0.02)).outcome == CHECK
 
 
 def test_a_rules_alarm_is_never_dismissed_by_the_classifier(
     decider: TriageDecider,
 ) -> None:
-    # Never an ordinary answer on the classifier's word alone.
-    assert decider.decide("宝宝抽搐了 叫不醒", prediction(0.001)).outcome == CHECK
+    # Never an ordinary answer on the classifier's word alone: at most one question.
+    longer = "宝宝刚才在床上玩的时候突然抽搐了 现在叫不醒"
+    assert decider.decide(longer, prediction(0.001)).outcome == CHECK
+
+
+def test_a_short_message_with_a_danger_sign_cannot_be_vetoed(decider: TriageDecider) -> None:
+    # In a few words the classifier has too little to overrule the rules.
+    assert decider.decide("宝宝抽搐了 叫不醒", prediction(0.001)).outcome == EMERGENCY
+    assert decider.decide("baby not breathing what do i do", prediction(0.01)).outcome == (
+        EMERGENCY
+    )
 
 
 def test_the_classifier_alone_raises_the_alarm_with_its_category(decider: TriageDecider) -> None:
