@@ -56,7 +56,11 @@ def process_guidance() -> GuidanceService:
 class ActionAnswerQuestion(Action):
     """Answers with the best entry and its source, or says honestly that it is not sure."""
 
-    # A module-level function, not a lambda: Sanic pickles actions into its worker process.
+    # Whether a message with nothing about parenting and no confident answer is declined.
+    may_decline = False
+
+    # A module-level function, not a lambda: rasa-sdk's own multi-worker runner pickles
+    # actions (bot/action_server.py runs one process, but the actions work under both).
     def __init__(self, guidance: Callable[[], GuidanceService] = process_guidance) -> None:
         self._guidance = guidance
 
@@ -70,7 +74,8 @@ class ActionAnswerQuestion(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         question = (tracker.latest_message.get("text") or "").strip()
-        return self.answer(dispatcher, tracker, question, tracker_language(tracker))
+        language = tracker_language(tracker)
+        return self.answer(dispatcher, tracker, question, language, may_decline=self.may_decline)
 
     def answer(
         self,
@@ -185,15 +190,7 @@ class ActionAnswerOrDecline(ActionAnswerQuestion):
     question is; another is answered only when the knowledge base is confident, and declined
     otherwise."""
 
+    may_decline = True
+
     def name(self) -> str:
         return "action_answer_or_decline"
-
-    def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[EventType]:
-        question = (tracker.latest_message.get("text") or "").strip()
-        language = tracker_language(tracker)
-        return self.answer(dispatcher, tracker, question, language, may_decline=True)

@@ -60,7 +60,7 @@ class ActionTriageResolve(Action):
     """Yes: the emergency (or crisis) answer. No: a calm answer to the original question (after
     a crisis question, warmth and 12356 first, and the answer only if something was asked)."""
 
-    # A module-level function, not a lambda: Sanic pickles actions into its worker process.
+    # A module-level function, not a lambda: rasa-sdk's own multi-worker runner pickles actions.
     def __init__(self, guidance: Callable[[], GuidanceService] = process_guidance) -> None:
         self._guidance = guidance
 

@@ -46,50 +46,28 @@ def test_the_action_server_is_one_process_with_no_worker_to_orphan(
     assert psutil.Process(pid).children(recursive=True) == []
 
 
-def test_kill_9_of_the_action_server(supervised: LocalStack) -> None:
-    supervised.signal("actions", signal.SIGKILL)
-    seconds, status, body = supervised.timed_chat("fault-a", NORMAL_QUESTION)
-    assert seconds < QUICK_S
-    assert_friendly(status, body)
-    recovered = supervised.seconds_until_normal()
-    assert recovered is not None
-    assert recovered < RECOVERED_S
-
-
-def test_kill_9_of_rasa(supervised: LocalStack) -> None:
-    supervised.signal("rasa", signal.SIGKILL)
-    seconds, status, body = supervised.timed_chat("fault-r", "宝宝抽搐了，叫不醒")
-    assert seconds < QUICK_S
-    assert_friendly(status, body)
-    assert "120" in str(body["replies"])
-    recovered = supervised.seconds_until_normal()
-    assert recovered is not None
-    assert recovered < RECOVERED_S
-
-
-def test_a_hung_action_server_sigstop(supervised: LocalStack) -> None:
-    supervised.signal("actions", signal.SIGSTOP)
-    # The emergency answer does not wait for the hung part.
-    seconds, status, body = supervised.timed_chat("fault-h", "宝宝抽搐了，叫不醒")
+@pytest.mark.parametrize(
+    ("part", "signum"),
+    [
+        ("actions", signal.SIGKILL),
+        ("rasa", signal.SIGKILL),
+        ("actions", signal.SIGSTOP),  # hung, not dead
+        ("rasa", signal.SIGSTOP),
+    ],
+    ids=["kill-9-actions", "kill-9-rasa", "sigstop-actions", "sigstop-rasa"],
+)
+def test_a_fault_gets_a_quick_reply_and_recovers_by_itself(
+    supervised: LocalStack, part: str, signum: int
+) -> None:
+    supervised.signal(part, signum)
+    # The emergency answer does not wait for the broken part.
+    seconds, status, body = supervised.timed_chat(f"fault-{part}-{signum}", "宝宝抽搐了，叫不醒")
     assert seconds < QUICK_S
     assert "120" in str(body["replies"])
-    seconds, status, body = supervised.timed_chat("fault-h2", NORMAL_QUESTION)
+    seconds, status, body = supervised.timed_chat(f"fault-{part}-{signum}-q", NORMAL_QUESTION)
     assert seconds < QUICK_S
     assert_friendly(status, body)
     recovered = supervised.seconds_until_normal()
     assert recovered is not None
     assert recovered < RECOVERED_S
     assert supervised.healthz()[0] == 200
-
-
-def test_a_hung_rasa_sigstop(supervised: LocalStack) -> None:
-    supervised.signal("rasa", signal.SIGSTOP)
-    seconds, status, body = supervised.timed_chat("fault-hr", "宝宝抽搐了，叫不醒")
-    assert seconds < QUICK_S
-    assert "120" in str(body["replies"])
-    seconds, status, body = supervised.timed_chat("fault-hr2", NORMAL_QUESTION)
-    assert seconds < QUICK_S
-    assert_friendly(status, body)
-    recovered = supervised.seconds_until_normal()
-    assert recovered is not None
-    assert recovered < RECOVERED_S
