@@ -114,7 +114,9 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
         raise InvalidRequest("wrong_type", "'message' must be a string.", "message")
     # A lone surrogate ("\\ud800" in JSON) is not text any later step can store or read.
     message = well_formed(message)
-    if not message.strip():
+    # Control characters other than newlines and tabs carry nothing a parent meant to say.
+    message = "".join(ch for ch in message if ch in "\n\t" or ch.isprintable()).strip()
+    if not message:
         raise InvalidRequest("empty_field", "'message' must not be empty.", "message")
     if len(message) > MAX_MESSAGE_CHARS:
         raise InvalidRequest(
@@ -122,6 +124,4 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
             f"'message' has {len(message)} characters; the limit is {MAX_MESSAGE_CHARS}.",
             "message",
         )
-    # Control characters other than newlines and tabs carry nothing a parent meant to say.
-    cleaned = "".join(ch for ch in message if ch in "\n\t" or ch.isprintable())
-    return ChatRequest(sender_id=sender, message=cleaned.strip(), location=location)
+    return ChatRequest(sender_id=sender, message=message, location=location)

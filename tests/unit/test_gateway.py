@@ -596,3 +596,12 @@ async def test_a_lone_surrogate_in_json_is_read_as_text_not_a_crash(
     )
     assert response.status == 200
     assert fake.sent == [("p70", "? 宝宝发烧")]
+
+
+async def test_a_message_of_only_control_characters_is_empty(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    response = await client.post("/api/chat", json={"sender_id": "p71", "message": "\x00\x1f"})
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "empty_field"
+    assert fake.sent == []

@@ -30,7 +30,13 @@ WORDS = st.text(
     ),
     max_size=200,
 )
-QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: CI runs the same cases every time, so a failure is reproducible.
+QUICK = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
     lambda children: (
