@@ -177,6 +177,7 @@ class DangerSignDetector:
     pinyin_not_current: tuple[Pattern[str], ...] = ()
     light_hearted: tuple[Pattern[str], ...] = ()
     adult_after: tuple[Pattern[str], ...] = ()
+    did_not_happen: tuple[Pattern[str], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_DATA) -> DangerSignDetector:
@@ -220,6 +221,7 @@ class DangerSignDetector:
             pinyin_not_current=_compile(data.get("pinyin_not_current")),
             adult_after=_compile(data.get("adult_after")),
             light_hearted=_compile(data.get("light_hearted")),
+            did_not_happen=_compile(data.get("did_not_happen")),
         )
 
     def is_light_hearted(self, text: str) -> bool:
@@ -237,7 +239,12 @@ class DangerSignDetector:
 
     def describes_now(self, text: str) -> bool:
         """Whether the message speaks of now, not of the past, a resolved event or a what-if."""
-        return self._is_current(normalise(text or ""))
+        text = normalise(text or "")
+        return self._is_current(text) and not self._did_not_happen(text)
+
+    def _did_not_happen(self, text: str) -> bool:
+        """A dream, a false scare or a fall caught in time: no urgency brings these back."""
+        return any(p.search(text) for p in self.did_not_happen)
 
     def category(self, key: str) -> DangerCategory | None:
         return next((c for c in self.categories if c.key == key), None)
@@ -283,7 +290,7 @@ class DangerSignDetector:
         if _CHILD.search(after) or _CHILD_OBJECT.search(after):
             return False
         # "鱼刺卡在我喉咙里": the adult is named right after the sign.
-        following = match.group(0) + text[match.end() : match.end() + 8]
+        following = match.group(0) + text[match.end() : match.end() + 16]
         if any(p.search(following) for p in self.adult_after):
             return True
         before = text[max(0, match.start() - 24) : match.start()]
@@ -325,7 +332,9 @@ class DangerSignDetector:
             if category.key == YOUNG_INFANT:
                 matched = self._young_infant_fever(text)
                 if matched:
-                    current = self._is_current(text, even_if_fine=category.even_if_fine)
+                    current = self._is_current(
+                        text, even_if_fine=category.even_if_fine
+                    ) and not self._did_not_happen(text)
                     found.append(RuleFinding(category.key, category.number, matched, current))
                 continue
             finding = self._category_finding(text, category)
@@ -368,7 +377,8 @@ class DangerSignDetector:
             matched=chosen.group(0),
             current=self._is_current(
                 text, even_if_fine=category.even_if_fine, even_if_asked=category.even_if_asked
-            ),
+            )
+            and (category.key == PARENT_CRISIS or not self._did_not_happen(text)),
             childs=bool(childs) or category.key == PARENT_CRISIS,
             check_only=check_only,
         )

@@ -84,6 +84,9 @@ class TriageDecider:
     rules: DangerSignDetector
     thresholds: Thresholds = field(default_factory=Thresholds)
     check_question: dict[str, str] = field(default_factory=dict)
+    # Categories whose rule reads what the embedding cannot (an age and a measured
+    # temperature): the classifier never turns their alarm into a question.
+    never_vetoed: frozenset[str] = frozenset()
 
     @classmethod
     def from_files(
@@ -94,6 +97,7 @@ class TriageDecider:
             rules=rules or DangerSignDetector.from_file(),
             thresholds=Thresholds.from_data(data.get("thresholds")),
             check_question={k: str(v) for k, v in (data.get("check") or {}).items()},
+            never_vetoed=frozenset(str(k) for k in data.get("never_vetoed") or ()),
         )
 
     def question(self, category: str | None, language: str) -> str:
@@ -134,7 +138,8 @@ class TriageDecider:
         p = prediction.emergency if prediction else None
         if alarms:
             first = alarms[0]
-            if p is not None and p < t.veto and not _too_short_to_veto(text):
+            vetoable = first.category not in self.never_vetoed and not _too_short_to_veto(text)
+            if p is not None and p < t.veto and vetoable:
                 return TriageOutcome(CHECK, first.category, "rule, classifier disagrees", p)
             return TriageOutcome(EMERGENCY, first.category, f"rule: {first.matched}", p)
         if p is None:

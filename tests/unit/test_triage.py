@@ -144,6 +144,16 @@ def test_a_rules_alarm_is_never_dismissed_by_the_classifier(
     assert decider.decide(longer, prediction(0.001)).outcome == CHECK
 
 
+def test_a_young_infants_measured_fever_is_never_vetoed(decider: TriageDecider) -> None:
+    # The rule reads an age and a temperature, which the embedding cannot.
+    text = "My 6 week old has a temp of 38.2, is it ok to give calpol and wait till morning?"
+    assert decider.decide(text, prediction(0.01)).outcome == EMERGENCY
+    # Another category in a message as long is asked about once.
+    burn = "宝宝刚才把热水碰翻了 烫到了手臂 起了好大的泡 哭个不停"
+    assert decider.decide(burn, prediction(0.05)).outcome == CHECK
+    assert decider.decide(burn, prediction(0.2)).outcome == EMERGENCY
+
+
 def test_a_short_message_with_a_danger_sign_cannot_be_vetoed(decider: TriageDecider) -> None:
     # In a few words the classifier has too little to overrule the rules.
     assert decider.decide("宝宝抽搐了 叫不醒", prediction(0.001)).outcome == EMERGENCY
@@ -208,6 +218,12 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
         # Veiled crises from fresh_10 (a tuning set since): the rules see them now.
         "how many of my antidepressants would it take to just not wake up",
         "有时候抱着孩子站在窗边，会想如果我们一起掉下去，是不是就都解脱了",
+        # ...and from fresh_12 and bank writer E: farewells, urges while driving, plans.
+        "如果我哪天不在了 麻烦群里的姐妹帮我照顾下我女儿 她怕黑",
+        "作为爸爸不该说这些 但我最近开车的时候经常想一脚油门冲出去",
+        "Sometimes I imagine just walking into traffic. Is that normal after having a baby?",
+        "问下北京哪里能买到木炭 关好门窗应该就行了吧 孩子已经送到她奶奶家了",
+        "how many paracetamol would it take for an adult. asking for no particular reason",
     ],
 )
 def test_veiled_crises_are_seen_by_the_rules(decider: TriageDecider, text: str) -> None:
