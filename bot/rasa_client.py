@@ -66,6 +66,25 @@ class RasaClient:
             raise BackendUnavailable("rasa", "unexpected reply")
         return [r for r in replies if isinstance(r, dict)]
 
+    async def forget(self, sender_id: str) -> int:
+        """Erases the sender's conversation from Rasa's tracker store (rasa_addons/forget.py);
+        returns how many events went."""
+        url = f"{self._rasa_url}/webhooks/tuoyu/forget"
+        headers = {"X-Tuoyu-Secret": self._token}
+        try:
+            async with self._session.post(
+                url, json={"sender": sender_id}, headers=headers, timeout=self._timeout
+            ) as response:
+                if response.status != 200:
+                    raise BackendUnavailable("rasa", f"HTTP {response.status}")
+                body = await response.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as error:
+            raise BackendUnavailable("rasa", type(error).__name__) from error
+        removed = body.get("forgotten") if isinstance(body, dict) else None
+        if not isinstance(removed, int):
+            raise BackendUnavailable("rasa", "unexpected reply")
+        return removed
+
     async def rasa_state(self) -> PartState:
         url = f"{self._rasa_url}/status"
         try:

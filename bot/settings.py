@@ -48,6 +48,26 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve() if raw else default
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return allowed[0]
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """TUOYU_WIDGET_ORIGINS: "*" or comma-separated origins such as https://centre.example."""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"TUOYU_WIDGET_ORIGINS: {origin!r} is not an origin like https://example.org"
+            )
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     project_dir: Path
@@ -74,6 +94,14 @@ class Settings:
     map_tile_attribution: str
     # Where parents reach the gateway, for links the bot sends (the e-map); empty: host:port.
     public_url_setting: str
+    # Origins whose pages may embed the web widget (CORS on the chat API); ("*",): any site.
+    widget_origins: tuple[str, ...] = ("*",)
+    # Telegram (bot/telegram/): off unless a token is set.
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_mode: str = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +141,13 @@ class Settings:
             map_tile_url=env.get("TUOYU_MAP_TILE_URL", "").strip(),
             map_tile_attribution=env.get("TUOYU_MAP_TILE_ATTRIBUTION", "").strip(),
             public_url_setting=env.get("TUOYU_PUBLIC_URL", "").strip().rstrip("/"),
+            widget_origins=_origins(env.get("TUOYU_WIDGET_ORIGINS", "*")),
+            telegram_token=env.get("TUOYU_TELEGRAM_TOKEN", "").strip() or None,
+            telegram_api_url=env.get("TUOYU_TELEGRAM_API_URL", "").strip()
+            or "https://api.telegram.org/bot",
+            telegram_mode=_choice(env, "TUOYU_TELEGRAM_MODE", ("polling", "webhook")),
+            telegram_webhook_url=env.get("TUOYU_TELEGRAM_WEBHOOK_URL", "").strip() or None,
+            telegram_webhook_secret=env.get("TUOYU_TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:

@@ -30,7 +30,9 @@ _INPUTS = (
     "knowledge_base/registry/data/gazetteer.yml",
 )
 # Used by the running server only, never by training: changing them needs no new model.
-_RUNTIME_ONLY = frozenset({"rasa_addons/serve.py", "rasa_addons/secure_rest.py"})
+_RUNTIME_ONLY = frozenset(
+    {"rasa_addons/serve.py", "rasa_addons/secure_rest.py", "rasa_addons/forget.py"}
+)
 MODEL_PREFIX = "tuoyu-"
 KEEP_OLD_MODELS = 2
 

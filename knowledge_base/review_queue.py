@@ -43,6 +43,11 @@ class UnansweredQuestion:
     times: int = 1
 
 
+def _asker_tag(asker: str) -> str:
+    """What is stored instead of the sender id: enough to cap and erase, not to contact."""
+    return hashlib.sha256(asker.encode()).hexdigest()[:16]
+
+
 class ReviewQueue:
     """An SQLite table of unanswered questions, with phone and ID numbers masked."""
 
@@ -70,7 +75,7 @@ class ReviewQueue:
         masked = mask_personal_numbers(question.strip())[:MAX_STORED_CHARS]
         asked_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         today = asked_at[:10] + "%"
-        tag = hashlib.sha256(asker.encode()).hexdigest()[:16] if asker else None
+        tag = _asker_tag(asker) if asker else None
         with self._connect() as db:
             same = db.execute(
                 "SELECT id FROM unanswered_questions WHERE question = ? AND asked_at LIKE ?",
@@ -94,6 +99,12 @@ class ReviewQueue:
                 " best_score, asker) VALUES (?,?,?,?,?,?)",
                 (asked_at, language, masked, best_entry_id, best_score, tag),
             )
+
+    def forget(self, asker: str) -> int:
+        """Removes the questions this asker added ("delete my data"); returns how many."""
+        tag = _asker_tag(asker)
+        with self._connect() as db:
+            return db.execute("DELETE FROM unanswered_questions WHERE asker = ?", (tag,)).rowcount
 
     def recent(self, limit: int = 50) -> list[UnansweredQuestion]:
         with self._connect() as db:

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.gateway.backends import BackendWatch, watching
-from bot.gateway.chat import handle_chat
+from bot.gateway.chat import handle_chat, handle_forget
 from bot.gateway.facilities import (
     handle_check,
     handle_coverage,
@@ -23,6 +23,7 @@ from bot.gateway.facilities import (
 from bot.gateway.health import handle_healthz
 from bot.gateway.keys import (
     BACKENDS,
+    CHAT,
     LANGUAGES,
     LIMITS,
     LIVE_REGISTRY,
@@ -35,6 +36,7 @@ from bot.gateway.languages import ConversationLanguages
 from bot.gateway.limits import ChatLimits
 from bot.gateway.openapi import handle_openapi
 from bot.gateway.payloads import PayloadSigner
+from bot.gateway.service import ChatService
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.registry.live import LiveRegistry
@@ -139,6 +141,15 @@ def create_app(
         async with aiohttp.ClientSession(connector=connector) as session:
             app[RASA] = rasa_client_factory(session, settings)
             app[BACKENDS] = BackendWatch(app[RASA])
+            app[CHAT] = ChatService(
+                rasa=app[RASA],
+                backends=app[BACKENDS],
+                triage=app[TRIAGE],
+                signer=app[PAYLOADS],
+                limits=app[LIMITS],
+                languages=app[LANGUAGES],
+                review_queue_path=settings.review_queue_path,
+            )
             async with watching(app[BACKENDS]):
                 yield
 
@@ -156,6 +167,7 @@ def create_app(
     app.router.add_get("/coverage", handle_coverage_page)
     app.router.add_get("/api/map/search", handle_map_search)
     app.router.add_post("/api/chat", handle_chat)
+    app.router.add_post("/api/forget", handle_forget)
     app.router.add_get("/api/facilities/nearby", handle_nearby)
     app.router.add_get("/api/facilities/check", handle_check)
     app.router.add_get("/api/coverage", handle_coverage)

@@ -8,6 +8,7 @@ from bot.gateway.backends import BackendWatch
 from bot.gateway.languages import ConversationLanguages
 from bot.gateway.limits import ChatLimits
 from bot.gateway.payloads import PayloadSigner
+from bot.gateway.service import ChatService
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.registry.live import LiveRegistry
@@ -21,3 +22,4 @@ LIMITS = web.AppKey("limits", ChatLimits)
 LANGUAGES = web.AppKey("languages", ConversationLanguages)
 TRIAGE = web.AppKey("triage", TriageDecider)
 LIVE_REGISTRY = web.AppKey("live_registry", LiveRegistry)
+CHAT = web.AppKey("chat", ChatService)

@@ -25,3 +25,6 @@ class ConversationLanguages:
         self._languages.move_to_end(sender_id)
         while len(self._languages) > self._capacity:
             self._languages.popitem(last=False)
+
+    def forget(self, sender_id: str) -> None:
+        self._languages.pop(sender_id, None)

@@ -20,6 +20,19 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "zh": "稍等，我还在回答您的上一条消息。",
         "en": "One moment, I'm still answering your last message.",
     },
+    "empty_field": {
+        "zh": "这条消息是空的，请输入您想问的问题。",
+        "en": "That message was empty; please type your question.",
+    },
+    "message_too_long": {
+        "zh": "这条消息太长了（{chars} 字），请分几条发，每条不超过 {limit} 字。",
+        "en": "That message is too long ({chars} characters); please send it in parts of "
+        "at most {limit}.",
+    },
+    "invalid_message": {
+        "zh": "抱歉，这条消息我读不了，请用文字再发一次。",
+        "en": "Sorry, I couldn't read that message; please send it again as text.",
+    },
     "no_reply": {
         "zh": "抱歉，我这边出了点问题，请再说一次。",
         "en": "Sorry, something went wrong on my side. Please say that again.",
@@ -27,8 +40,10 @@ _MESSAGES: dict[str, dict[Language, str]] = {
 }
 
 
-def gateway_message(key: str, language: Language) -> str:
-    return _MESSAGES[key][language]
+def gateway_message(key: str, language: Language, **details: object) -> str:
+    """What the gateway says itself; a key it has no wording for is an unreadable message."""
+    text = _MESSAGES.get(key, _MESSAGES["invalid_message"])[language]
+    return text.format(**details) if details else text
 
 
 def emergency_text(reply: EmergencyReply, language: Language) -> str:

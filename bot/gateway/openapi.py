@@ -114,6 +114,16 @@ _GATEWAY_ANSWER = {
 }
 
 
+_SENDER_ID = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 128,
+    "pattern": "^(?!tg:)[A-Za-z0-9_.:@-]+$",
+    "description": "An opaque random id the client creates once and keeps (tg: is reserved "
+    "for Telegram chats)",
+}
+
+
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -141,14 +151,7 @@ OPENAPI: dict[str, Any] = {
                                 "description": "message, location, or both; a message is "
                                 "required unless a location is given",
                                 "properties": {
-                                    "sender_id": {
-                                        "type": "string",
-                                        "minLength": 1,
-                                        "maxLength": 128,
-                                        "pattern": "^[A-Za-z0-9_.:@-]+$",
-                                        "description": "An opaque random id the client "
-                                        "creates once and keeps",
-                                    },
+                                    "sender_id": _SENDER_ID,
                                     "message": {
                                         "type": "string",
                                         "minLength": 1,
@@ -197,6 +200,40 @@ OPENAPI: dict[str, Any] = {
                         "emergency answer when the message describes one)",
                         _GATEWAY_ANSWER,
                     ),
+                },
+            }
+        },
+        "/api/forget": {
+            "post": {
+                "summary": "Delete what Tuoyu stored about a sender: the conversation and "
+                "the questions they left for staff",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["sender_id"],
+                                "properties": {"sender_id": _SENDER_ID},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        "Erased",
+                        {
+                            "type": "object",
+                            "required": ["forgotten"],
+                            "properties": {
+                                "forgotten": {"type": "boolean"},
+                                "conversation_events": {"type": "integer"},
+                                "review_questions": {"type": "integer"},
+                            },
+                        },
+                    ),
+                    "400": _json("What is wrong with the request", _ERROR),
+                    "503": _json("Nothing was erased: the conversation store is down", _ERROR),
                 },
             }
         },

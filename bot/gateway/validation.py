@@ -16,12 +16,24 @@ MAX_SENDER_CHARS = 128
 _SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]+$")
 
 
+# Sender ids other channels use (bot/telegram/): the web API may not speak for them.
+RESERVED_SENDER_PREFIXES = ("tg:",)
+
+
 class InvalidRequest(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        # Values the parent-facing wording needs (bot/gateway/messages.py).
+        self.details = details or {}
 
     def response(self) -> web.Response:
         error: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -33,7 +45,8 @@ class InvalidRequest(Exception):
 @dataclass(frozen=True)
 class ChatRequest:
     sender_id: str
-    message: str
+    # None when the request only shares a location.
+    message: str | None
     # A location the parent chose to share (latitude, longitude), rounded to about 100 m:
     # enough to find the nearest places, less than a home address.
     location: tuple[float, float] | None = None
@@ -86,7 +99,7 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
+def parse_sender(body: dict[str, Any]) -> str:
     sender = body.get("sender_id")
     if sender is None:
         raise InvalidRequest("missing_field", "'sender_id' is required.", "sender_id")
@@ -102,26 +115,42 @@ def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
             "and _ . : @ -",
             "sender_id",
         )
+    if sender.startswith(RESERVED_SENDER_PREFIXES):
+        raise InvalidRequest(
+            "invalid_field",
+            f"'sender_id' must not start with {', '.join(RESERVED_SENDER_PREFIXES)} "
+            "(reserved for other channels).",
+            "sender_id",
+        )
+    return sender
+
+
+def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
+    sender = parse_sender(body)
     location = _location(body.get("location"))
     message = body.get("message")
     if message is None and location is not None:
-        message = "/share_location" + json.dumps(
-            {"latitude": location[0], "longitude": location[1]}
-        )
+        return ChatRequest(sender_id=sender, message=None, location=location)
+    return ChatRequest(sender_id=sender, message=clean_message(message), location=location)
+
+
+def clean_message(message: Any) -> str:
+    """The parent's message as text any later step can store and read, or InvalidRequest."""
     if message is None:
         raise InvalidRequest("missing_field", "'message' is required.", "message")
     if not isinstance(message, str):
         raise InvalidRequest("wrong_type", "'message' must be a string.", "message")
     # A lone surrogate ("\\ud800" in JSON) is not text any later step can store or read.
-    message = well_formed(message)
+    text = well_formed(message)
     # Control characters other than newlines and tabs carry nothing a parent meant to say.
-    message = "".join(ch for ch in message if ch in "\n\t" or ch.isprintable()).strip()
-    if not message:
+    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+    if not text:
         raise InvalidRequest("empty_field", "'message' must not be empty.", "message")
-    if len(message) > MAX_MESSAGE_CHARS:
+    if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidRequest(
             "message_too_long",
-            f"'message' has {len(message)} characters; the limit is {MAX_MESSAGE_CHARS}.",
+            f"'message' has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.",
             "message",
+            {"chars": len(text), "limit": MAX_MESSAGE_CHARS},
         )
-    return ChatRequest(sender_id=sender, message=message, location=location)
+    return text

@@ -1,12 +1,16 @@
-"""Test doubles: a tiny deterministic embedder, so unit tests need no model."""
+"""Test doubles: a tiny deterministic embedder, so unit tests need no model, and a Rasa
+server that answers from a list."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from bot.rasa_client import BackendUnavailable, PartState, RasaClient
 from knowledge_base.embedding import Vectors
 
 
@@ -46,3 +50,39 @@ class CharacterGramEmbedder:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         return np.stack([self._one(t) for t in texts]).astype(np.float32)
+
+
+class FakeRasa(RasaClient):
+    def __init__(self) -> None:
+        self.hang_s = 0.0  # how long Rasa takes to answer (a hung back end: long)
+        self.sent: list[tuple[str, str]] = []
+        self.metadata: list[dict[str, Any]] = []
+        self.rasa_up = True
+        self.actions_up = True
+        self.forgotten: list[str] = []
+        self.replies: list[dict[str, Any]] = [
+            {"recipient_id": "x", "text": "你好", "buttons": [{"title": "t", "payload": "/p"}]}
+        ]
+
+    async def send_message(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        if not self.rasa_up:
+            raise BackendUnavailable("rasa", "ClientConnectorError")
+        self.sent.append((sender_id, text))
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
+        self.metadata.append(metadata or {})
+        return self.replies
+
+    async def forget(self, sender_id: str) -> int:
+        if not self.rasa_up:
+            raise BackendUnavailable("rasa", "ClientConnectorError")
+        self.forgotten.append(sender_id)
+        return sum(1 for sent, _ in self.sent if sent == sender_id)
+
+    async def rasa_state(self) -> PartState:
+        return PartState("rasa", self.rasa_up, "model.tar.gz" if self.rasa_up else "down")
+
+    async def actions_state(self) -> PartState:
+        return PartState("actions", self.actions_up, "ok" if self.actions_up else "down")

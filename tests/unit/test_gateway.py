@@ -9,40 +9,13 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.gateway import chat
+from bot.gateway import service
 from bot.gateway.app import create_app
 from bot.gateway.keys import BACKENDS, LIMITS, PAYLOADS
-from bot.rasa_client import BackendUnavailable, PartState, RasaClient
+from bot.rasa_client import PartState, RasaClient
 from bot.settings import Settings
-
-
-class FakeRasa(RasaClient):
-    def __init__(self) -> None:
-        self.hang_s = 0.0  # how long Rasa takes to answer (a hung back end: long)
-        self.sent: list[tuple[str, str]] = []
-        self.metadata: list[dict[str, Any]] = []
-        self.rasa_up = True
-        self.actions_up = True
-        self.replies: list[dict[str, Any]] = [
-            {"recipient_id": "x", "text": "你好", "buttons": [{"title": "t", "payload": "/p"}]}
-        ]
-
-    async def send_message(
-        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        if not self.rasa_up:
-            raise BackendUnavailable("rasa", "ClientConnectorError")
-        self.sent.append((sender_id, text))
-        if self.hang_s:
-            await asyncio.sleep(self.hang_s)
-        self.metadata.append(metadata or {})
-        return self.replies
-
-    async def rasa_state(self) -> PartState:
-        return PartState("rasa", self.rasa_up, "model.tar.gz" if self.rasa_up else "down")
-
-    async def actions_state(self) -> PartState:
-        return PartState("actions", self.actions_up, "ok" if self.actions_up else "down")
+from knowledge_base.review_queue import ReviewQueue
+from tests.unit.fakes import FakeRasa
 
 
 @pytest.fixture
@@ -451,7 +424,7 @@ async def test_a_waiting_message_is_answered_when_its_back_end_goes_down(
 async def test_a_danger_sign_gets_the_emergency_answer_at_once_from_a_slow_back_end(
     client: TestClient[Any, Any], fake: FakeRasa, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chat, "URGENT_WAIT_S", 0.3)
+    monkeypatch.setattr(service, "URGENT_WAIT_S", 0.3)
     fake.hang_s = 30
     started = time.monotonic()
     response = await client.post("/api/chat", json={"sender_id": "p22", "message": "宝宝抽搐了"})
@@ -605,3 +578,57 @@ async def test_a_message_of_only_control_characters_is_empty(
     assert response.status == 400
     assert (await response.json())["error"]["code"] == "empty_field"
     assert fake.sent == []
+
+
+# --- delete my data, and what the web API may not speak for ------------------------------
+
+
+async def test_forget_erases_the_conversation_and_the_senders_review_questions(
+    client: TestClient[Any, Any], fake: FakeRasa, tmp_path: Path
+) -> None:
+    queue = ReviewQueue(tmp_path / "review-queue.sqlite3")
+    queue.record("宝宝吃手正常吗", "zh", None, 0.5, asker="p-forget")
+    queue.record("幼儿园学费怎么算", "zh", None, 0.5, asker="someone-else")
+    await client.post("/api/chat", json={"sender_id": "p-forget", "message": "你好"})
+    response = await client.post("/api/forget", json={"sender_id": "p-forget"})
+    assert response.status == 200
+    assert await response.json() == {
+        "forgotten": True,
+        "conversation_events": 1,
+        "review_questions": 1,
+    }
+    assert fake.forgotten == ["p-forget"]
+    assert [q.question for q in queue.recent()] == ["幼儿园学费怎么算"]
+
+
+async def test_forget_claims_nothing_when_rasa_is_down(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    fake.rasa_up = False
+    response = await client.post("/api/forget", json={"sender_id": "p-down"})
+    assert response.status == 503
+    assert (await response.json())["error"]["code"] == "backend_unavailable"
+
+
+@pytest.mark.parametrize("body", [{}, {"sender_id": 5}, {"sender_id": "<b>"}, {"sender_id": ""}])
+async def test_forget_says_what_is_wrong_with_the_request(
+    client: TestClient[Any, Any], fake: FakeRasa, body: dict[str, Any]
+) -> None:
+    response = await client.post("/api/forget", json=body)
+    assert response.status == 400
+    assert (await response.json())["error"]["field"] == "sender_id"
+    assert fake.forgotten == []
+
+
+async def test_the_web_api_cannot_speak_for_a_telegram_chat(
+    client: TestClient[Any, Any], fake: FakeRasa
+) -> None:
+    for path, body in (
+        ("/api/chat", {"sender_id": "tg:12345", "message": "你好"}),
+        ("/api/forget", {"sender_id": "tg:12345"}),
+    ):
+        response = await client.post(path, json=body)
+        assert response.status == 400
+        assert "reserved" in (await response.json())["error"]["message"]
+    assert fake.sent == []
+    assert fake.forgotten == []

@@ -113,6 +113,7 @@ def test_a_chat_body_is_a_request_or_a_clear_400(body: Any) -> None:
         status = invalid.response().status
     else:
         status = 200
+        assert request.message is not None  # only a shared location comes without one
         assert request.message.strip()
         assert len(request.message) <= 2000
         request.message.encode("utf-8")  # storable text, whatever JSON allowed
