@@ -54,6 +54,10 @@ class LocalStack:
         status, body = post_json(f"{self.base_url}/api/chat", request)
         return status, body if isinstance(body, dict) else {}
 
+    def forget(self, sender_id: str) -> tuple[int, dict[str, Any]]:
+        status, body = post_json(f"{self.base_url}/api/forget", {"sender_id": sender_id})
+        return status, body if isinstance(body, dict) else {}
+
     def healthz(self) -> tuple[int, dict[str, Any]]:
         try:
             with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:

@@ -294,3 +294,20 @@ def test_no_secret_is_on_a_command_line(stack: Stack) -> None:
     for pid in stack.pids().values():
         for process in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
             assert token not in " ".join(process.cmdline())
+
+
+def test_delete_my_data_erases_the_conversation_from_rasa(stack: Stack) -> None:
+    person = sender()
+    reply_texts(stack, person, "宝宝两岁了还不太会说话，正常吗？我电话13912345678")
+    before = json.dumps(stack.tracker(person)["events"], ensure_ascii=False)
+    assert "宝宝两岁了" in before
+    assert "13912345678" not in before  # masked before it was stored
+    status, body = stack.forget(person)
+    assert status == 200, body
+    assert body["forgotten"] is True
+    assert body["conversation_events"] > 0
+    after = stack.tracker(person)["events"]
+    assert not [e for e in after if e.get("event") == "user"]
+    assert "宝宝两岁了" not in json.dumps(after, ensure_ascii=False)
+    # The conversation starts afresh, and still works.
+    assert reply_texts(stack, person, "你好")
