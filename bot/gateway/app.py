@@ -39,6 +39,7 @@ from bot.gateway.payloads import PayloadSigner
 from bot.gateway.service import ChatService
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+from bot.telegram.gateway import setup_telegram
 from knowledge_base.registry.live import LiveRegistry
 from knowledge_base.registry.store import FacilityRegistry
 from knowledge_base.triage.decision import TriageDecider
@@ -161,6 +162,7 @@ def create_app(
 
     app.cleanup_ctx.append(rasa_session)
     app.cleanup_ctx.append(registry)
+    setup_telegram(app)
     app.router.add_get("/", handle_index)
     app.router.add_get("/healthz", handle_healthz)
     app.router.add_get("/map", handle_map)

@@ -11,6 +11,7 @@ from bot.gateway.payloads import PayloadSigner
 from bot.gateway.service import ChatService
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+from bot.telegram.connector import TelegramConnector
 from knowledge_base.registry.live import LiveRegistry
 from knowledge_base.triage.decision import TriageDecider
 
@@ -23,3 +24,5 @@ LANGUAGES = web.AppKey("languages", ConversationLanguages)
 TRIAGE = web.AppKey("triage", TriageDecider)
 LIVE_REGISTRY = web.AppKey("live_registry", LiveRegistry)
 CHAT = web.AppKey("chat", ChatService)
+# Only when TUOYU_TELEGRAM_TOKEN is set (bot/telegram/gateway.py).
+TELEGRAM = web.AppKey("telegram", TelegramConnector)

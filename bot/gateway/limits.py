@@ -65,8 +65,12 @@ class ChatLimits:
         return cls(RateLimiter(sender, burst=10), RateLimiter(address, burst=60), InFlight())
 
     def wait_s(self, sender_id: str, address: str) -> float:
-        """0 when this message may go now, else the seconds to wait (Retry-After)."""
-        return max(self.per_sender.allow(sender_id), self.per_address.allow(address))
+        """0 when this message may go now, else the seconds to wait (Retry-After).
+
+        address: the client's IP address; empty for a channel whose messages all come from
+        one server (Telegram), where only the per-chat limit means anything."""
+        by_address = self.per_address.allow(address) if address else 0.0
+        return max(self.per_sender.allow(sender_id), by_address)
 
 
 class InFlight:

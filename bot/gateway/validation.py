@@ -52,6 +52,12 @@ class ChatRequest:
     location: tuple[float, float] | None = None
 
 
+def rounded_location(latitude: float, longitude: float) -> tuple[float, float]:
+    """A shared location kept to about 100 m: enough to find the nearest places, less than
+    a home address (every channel rounds the same way)."""
+    return round(latitude, 3), round(longitude, 3)
+
+
 def _location(value: Any) -> tuple[float, float] | None:
     if value is None:
         return None
@@ -70,8 +76,8 @@ def _location(value: Any) -> tuple[float, float] | None:
                 f"'location.{key}' must be between -{limit:g} and {limit:g}.",
                 "location",
             )
-        point.append(round(float(raw), 3))
-    return point[0], point[1]
+        point.append(float(raw))
+    return rounded_location(point[0], point[1])
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:
