@@ -54,7 +54,20 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "TUOYU_TRIAGE_DIR": str(settings.triage_dir),
         "TUOYU_DATABASE_URL": settings.database_url,
         "TUOYU_PUBLIC_URL": settings.public_url_setting,
+        "TUOYU_WIDGET_ORIGINS": ",".join(settings.widget_origins),
     }
+
+
+def telegram_env(settings: Settings) -> dict[str, str]:
+    """The Telegram connector's settings, for the gateway only (the token is a secret)."""
+    values = {
+        "TUOYU_TELEGRAM_TOKEN": settings.telegram_token,
+        "TUOYU_TELEGRAM_API_URL": settings.telegram_api_url,
+        "TUOYU_TELEGRAM_MODE": settings.telegram_mode,
+        "TUOYU_TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
+        "TUOYU_TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
+    }
+    return {k: v for k, v in values.items() if v}
 
 
 def rasa_env(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -172,7 +185,7 @@ def gateway(settings: Settings) -> ProcessSpec:
     return ProcessSpec(
         name="gateway",
         argv=[sys.executable, "-m", "bot.gateway"],
-        env=python_env(settings),
+        env={**python_env(settings), **telegram_env(settings)},
         cwd=settings.project_dir,
         ready_url=f"http://{settings.host}:{settings.port}/static/chat.css",
         ready_timeout_s=60.0,

@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import threading
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
+T = TypeVar("T")
 TOKEN = "123456:TEST-token"
 BOT_USER = {
     "id": 123456,
@@ -246,3 +249,40 @@ class FakeBotApi:
                 except TimeoutError:
                     continue
         return self.called(method)[0]
+
+
+class FakeBotApiThread:
+    """The fake on its own event loop in a thread, for synchronous tests whose gateway runs
+    in another process (the integration stack, the benchmark)."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self.api = FakeBotApi()
+
+    def _run(self, coroutine: Coroutine[Any, Any, T], timeout_s: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout_s)
+
+    def start(self) -> FakeBotApiThread:
+        self._thread.start()
+        self._run(self.api.start())
+        return self
+
+    def stop(self) -> None:
+        self._run(self.api.stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    @property
+    def base_url(self) -> str:
+        return self.api.base_url
+
+    def call(self, method: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """One of the parent's actions (send_text, press, send_location…), on the loop."""
+        self._loop.call_soon_threadsafe(lambda: method(*args, **kwargs))
+
+    def wait_for_messages(
+        self, chat_id: int, count: int, timeout_s: float = 60
+    ) -> list[dict[str, Any]]:
+        return self._run(self.api.wait_for_messages(chat_id, count, timeout_s), timeout_s + 5)

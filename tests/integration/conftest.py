@@ -8,16 +8,31 @@ import pytest
 
 from bot.local_stack import LocalStack, StackFailed, local_stack
 from bot.supervisor import url_answers
+from tests.fake_bot_api import TOKEN, FakeBotApiThread
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def bot_api() -> Iterator[FakeBotApiThread]:
+    """A fake Telegram Bot API the stack's gateway connects to (tests/fake_bot_api.py)."""
+    fake = FakeBotApiThread().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, bot_api: FakeBotApiThread
+) -> Iterator[LocalStack]:
     var = tmp_path_factory.mktemp("var")
     try:
-        # The whole suite talks from 127.0.0.1, faster than any one centre's parents; the
-        # limits themselves are tested in tests/unit (test_limits.py, test_gateway.py).
-        no_address_limit = {"TUOYU_RATE_PER_ADDRESS": "1000000"}
-        with local_stack(var, overrides=no_address_limit) as started:
+        overrides = {
+            # The whole suite talks from 127.0.0.1, faster than any one centre's parents;
+            # the limits themselves are tested in tests/unit (test_limits.py, test_gateway.py).
+            "TUOYU_RATE_PER_ADDRESS": "1000000",
+            "TUOYU_TELEGRAM_TOKEN": TOKEN,
+            "TUOYU_TELEGRAM_API_URL": bot_api.base_url,
+        }
+        with local_stack(var, overrides=overrides) as started:
             yield started
             base_url = started.base_url
             processes = list(started.processes.values())
