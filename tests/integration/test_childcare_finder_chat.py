@@ -283,3 +283,29 @@ def test_the_chat_page_shows_results_with_a_working_map_link_in_chromium(
     )  # fmt: skip
     assert [r["registration_no"] for r in expected] == shown[:5]
     assert names[:5] == [r["name"] for r in expected]
+
+
+def test_delete_my_data_on_the_chat_page_erases_it_and_starts_afresh(stack: Stack) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{stack.base_url}/")
+            page.fill("#message", "宝宝几个月可以加辅食？")
+            page.click("#send")
+            page.wait_for_selector("#log li.bot >> nth=1", timeout=60_000)
+            before = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
+            assert [e for e in stack.tracker(before)["events"] if e.get("event") == "user"]
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.click("#forget")
+            # (wait_for_function would evaluate a string, which the page's CSP forbids)
+            page.locator("#status", has_text="已删除").wait_for(timeout=30_000)
+            after = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
+            assert after != before
+            assert not [e for e in stack.tracker(before)["events"] if e.get("event") == "user"]
+        finally:
+            browser.close()

@@ -138,6 +138,27 @@
   var asked = new URLSearchParams(window.location.search).get("q");
   if (asked && asked.trim()) { input.value = asked.trim().slice(0, 2000); }
 
+  // Delete my data: the server erases this sender's conversation and review-queue questions,
+  // then the page starts a new conversation under a new id.
+  document.getElementById("forget").addEventListener("click", function () {
+    if (!window.confirm("删除与您有关的全部对话和记录？ Erase the conversation and everything kept about you?")) {
+      return;
+    }
+    fetch("/api/forget", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender_id: sender })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      try { window.localStorage.removeItem("tuoyu-sender-id"); } catch (e) { /* private mode */ }
+      sender = senderId();
+      while (log.firstChild) { log.removeChild(log.firstChild); }
+      statusLine.textContent = "已删除。 Erased.";
+    }).catch(function () {
+      statusLine.textContent = "现在无法删除，没有删除任何内容，请稍后再试。 Nothing was erased; please try again shortly.";
+    });
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
