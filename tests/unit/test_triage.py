@@ -224,13 +224,22 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
         "Sometimes I imagine just walking into traffic. Is that normal after having a baby?",
         "问下北京哪里能买到木炭 关好门窗应该就行了吧 孩子已经送到她奶奶家了",
         "how many paracetamol would it take for an adult. asking for no particular reason",
+        "老公 孩子的疫苗本在抽屉第二层 医保卡在我包里 以后麻烦你了 对不起",
     ],
 )
 def test_veiled_crises_are_seen_by_the_rules(decider: TriageDecider, text: str) -> None:
     assert decider.decide(text).outcome == CRISIS
 
 
-@pytest.mark.parametrize("text", ["终于解脱了，孩子上幼儿园了", "I never wake up before 6 anyway"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "终于解脱了，孩子上幼儿园了",
+        "I never wake up before 6 anyway",
+        # A husband jumping in to pull the child out is a drowning, not a parent in crisis.
+        "一转身女儿就滑进水里了 我老公跳下去把她抱上来 她一直咳",
+    ],
+)
 def test_everyday_relief_and_sleep_are_not_a_crisis(decider: TriageDecider, text: str) -> None:
     assert decider.decide(text).outcome != CRISIS
 
