@@ -225,6 +225,8 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
         "问下北京哪里能买到木炭 关好门窗应该就行了吧 孩子已经送到她奶奶家了",
         "how many paracetamol would it take for an adult. asking for no particular reason",
         "老公 孩子的疫苗本在抽屉第二层 医保卡在我包里 以后麻烦你了 对不起",
+        # From fresh_14 (a tuning set since): self-harm is a crisis though the cut is over.
+        "刚才又拿刀片划了手腕 血止住了 孩子在隔壁睡觉 不知道该跟谁说",
     ],
 )
 def test_veiled_crises_are_seen_by_the_rules(decider: TriageDecider, text: str) -> None:
