@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 TUOYU := $(VENV)/bin/tuoyu
 
-.PHONY: help setup run test lint typecheck unit conversations integration bench clean
+.PHONY: help setup run demo-widget test lint typecheck unit conversations integration bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ setup: ## create both environments, build the model folder, index and Rasa model
 
 run: setup ## set up, then run Rasa, the action server and the gateway (http://127.0.0.1:8080)
 	$(TUOYU) run --no-setup
+
+demo-widget: setup ## the embeddable widget on a demo community-centre page (http://127.0.0.1:8090)
+	$(VENV)/bin/python scripts/demo_widget.py --start-stack
 
 test: setup lint typecheck unit conversations integration ## everything CI runs
 

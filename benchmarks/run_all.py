@@ -11,6 +11,7 @@ BENCHMARKS = [
     "answers",
     "index_scale",
     "nearby",
+    "widget",
     "latency",
     "nlu_accuracy",
     "nlu_heldout",

@@ -37,6 +37,7 @@ from bot.gateway.limits import ChatLimits
 from bot.gateway.openapi import handle_openapi
 from bot.gateway.payloads import PayloadSigner
 from bot.gateway.service import ChatService
+from bot.gateway.widget import setup_widget
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.telegram.gateway import setup_telegram
@@ -175,4 +176,5 @@ def create_app(
     app.router.add_get("/api/coverage", handle_coverage)
     app.router.add_get("/api/openapi.json", handle_openapi)
     app.router.add_static("/static/", STATIC_DIR, name="static")
+    setup_widget(app)
     return app
