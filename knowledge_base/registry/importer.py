@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge_base.registry.columns import RowProblem
+from knowledge_base.registry.columns import RowProblem, field_for_header
 from knowledge_base.registry.reader import ParsedFile, parse_file
 from knowledge_base.registry.store import FacilityRegistry, ImportSummary
 
@@ -68,7 +68,7 @@ def _rejected_numbers(parsed: ParsedFile) -> set[str]:
         (
             i
             for i, h in enumerate(parsed.headers)
-            if h.strip().lstrip("\ufeff") in ("registration_no", "备案编号")
+            if field_for_header(h.strip().lstrip("\ufeff")) == "registration_no"
         ),
         None,
     )

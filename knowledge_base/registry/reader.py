@@ -28,14 +28,26 @@ class ParsedFile:
     rows_read: int = 0
 
 
+def _decoded(raw: bytes) -> str:
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM, or GB18030, which covers the GBK
+    files Chinese Excel writes when asked for "CSV"."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RegistryFileError(
+        "the CSV file is neither UTF-8 nor GBK/GB18030; save it as 'CSV UTF-8' and import it again"
+    )
+
+
 def _csv_rows(path: Path) -> Iterator[list[str]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RegistryFileError(
-            "the CSV file is not UTF-8; save it as 'CSV UTF-8' and import it again"
-        ) from None
+    text = _decoded(path.read_bytes())
     if "\x00" in text:
         raise RegistryFileError("the file contains binary data; it is not a CSV file")
     yield from csv.reader(io.StringIO(text, newline=""))

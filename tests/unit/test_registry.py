@@ -142,7 +142,7 @@ def test_replace_marks_missing_institutions_deregistered_and_keeps_them(
     [
         ("empty.csv", b"", "empty"),
         ("binary.csv", b"\x00\x01\x02garbage", "not a CSV file"),
-        ("latin1.csv", "备案编号".encode("gb18030"), "not UTF-8"),
+        ("undecodable.csv", b"\x80\xff\x80\xff", "neither UTF-8 nor GBK"),
         ("notes.txt", b"hello", "not supported"),
         ("headers.csv", "备案编号,机构名称\nBJ1,x\n".encode(), "missing required columns"),
     ],
@@ -279,3 +279,32 @@ def test_impossible_filing_dates_are_row_errors(
     assert any(
         "row 2, column filed_on/备案日期" in str(p) and problem in str(p) for p in report.problems
     ), report.problems
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16"])
+def test_csv_as_chinese_excel_saves_it_is_read(
+    tmp_path: Path, registry: FacilityRegistry, encoding: str
+) -> None:
+    path = tmp_path / f"{encoding}.csv"
+    lines = [",".join(ZH_HEADERS), ",".join(row("BJ001", 机构名称="朝阳区望京示例托育园"))]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    report = import_registry_file(path, registry)
+    assert report.problems == []
+    stored = registry.get("BJ001")
+    assert stored is not None
+    assert stored.name == "朝阳区望京示例托育园"
+
+
+@pytest.mark.parametrize("number_header", ["备案编号", "备案号", "registration_no", "备案编码"])
+def test_replace_with_skip_invalid_keeps_a_rejected_rows_institution(
+    tmp_path: Path, registry: FacilityRegistry, number_header: str
+) -> None:
+    headers = [number_header if h == "备案编号" else h for h in ZH_HEADERS]
+    import_registry_file(write_csv(tmp_path / "a.csv", [row("BJ001"), row("BJ002")]), registry)
+    again = write_csv(tmp_path / "b.csv", [row("BJ001"), row("BJ002", 托位数="lots")], headers)
+    report = import_registry_file(again, registry, replace=True, skip_invalid=True)
+    assert report.summary is not None
+    assert report.summary.deregistered == 0
+    kept = registry.get("BJ002")
+    assert kept is not None
+    assert not kept.deregistered
