@@ -121,6 +121,12 @@ class TriageDecider:
             findings = self.rules.findings(text)
         crisis_rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
         if crisis_rule is not None and crisis_rule.current:
+            # "I'm going to walk into the sea lol": a joke is asked about once, never answered
+            # as a crisis outright (and never ignored either).
+            if self.rules.is_light_hearted(text):
+                return TriageOutcome(
+                    CHECK, PARENT_CRISIS, f"rule, but joking: {crisis_rule.matched}"
+                )
             return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {crisis_rule.matched}")
         child = self._child(text, findings, prediction)
         if child.outcome == EMERGENCY:

@@ -201,6 +201,12 @@ def test_a_check_without_a_category_asks_the_general_question(decider: TriageDec
     assert "呼吸" in decider.question(None, "zh")
 
 
+def test_a_joking_crisis_phrase_is_asked_about_once(decider: TriageDecider) -> None:
+    text = "if my toddler asks why one more time I'm going to walk into the sea lol"
+    outcome = decider.decide(text)
+    assert (outcome.outcome, outcome.category) == (CHECK, "parent_crisis")
+
+
 def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> None:
     assert decider.decide("我真的不想活了").outcome == CRISIS
     assert (
@@ -240,6 +246,11 @@ def test_veiled_crises_are_seen_by_the_rules(decider: TriageDecider, text: str) 
         "I never wake up before 6 anyway",
         # A husband jumping in to pull the child out is a drowning, not a parent in crisis.
         "一转身女儿就滑进水里了 我老公跳下去把她抱上来 她一直咳",
+        # From fresh_15 (a tuning set since): said not to be one, a child's words, "ge wan"
+        # inside "yi ge wanshang".
+        "not suicidal or anything lol just SO done with the tantrums",
+        "孩子玩游戏输了突然说“我不想活了” 说完又去抢玩具了 才四岁 从哪学的",
+        "wo jia baobao wanshang zong shi xing, yi ge wanshang xing wu liu ci, zenme ban a",
     ],
 )
 def test_everyday_relief_and_sleep_are_not_a_crisis(decider: TriageDecider, text: str) -> None:
