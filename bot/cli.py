@@ -8,6 +8,8 @@ tuoyu kb build         rebuild the guidance index if content or model changed
 tuoyu validate         rasa data validate (domain, training data, config)
 tuoyu test-stories     conversation tests (rasa test core --fail-on-prediction-errors)
 tuoyu rasa ARGS...     run any rasa command in Rasa's own environment
+tuoyu admin create-user NAME --role ROLE | set-password NAME | disable NAME
+                       staff console accounts (password from stdin)
 """
 
 from __future__ import annotations
@@ -143,6 +145,19 @@ def cmd_registry(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    from bot.console.accounts import ConsoleAccounts
+    from bot.console.cli import run_admin_command
+
+    settings = _settings(args)
+    return run_admin_command(
+        args.admin_command,
+        ConsoleAccounts(settings.console_db_path),
+        args.username,
+        role=getattr(args, "role", None),
+    )
+
+
 def _warm_up(settings: Settings) -> None:
     from bot.supervisor import post_json
 
@@ -268,6 +283,17 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", help="where to write it (default var/sample-registry.csv)")
     sample.add_argument("--import", dest="import_it", action="store_true", help="and import it")
     registry.set_defaults(handler=cmd_registry)
+
+    admin = sub.add_parser("admin", help="staff console accounts (passwords read from stdin)")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_sub.add_parser("create-user", help="create an account")
+    create.add_argument("username")
+    create.add_argument(
+        "--role", required=True, choices=("admin", "editor", "registry", "caseworker")
+    )
+    admin_sub.add_parser("set-password", help="set a new password").add_argument("username")
+    admin_sub.add_parser("disable", help="disable an account").add_argument("username")
+    admin.set_defaults(handler=cmd_admin)
 
     validate = sub.add_parser("validate", help="rasa data validate on domain and training data")
     validate.set_defaults(handler=cmd_validate)

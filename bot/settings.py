@@ -5,9 +5,10 @@ Every variable is optional; the defaults run everything on one machine under `va
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -102,6 +103,8 @@ class Settings:
     telegram_mode: str = "polling"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
+    # The staff console's session-cookie key (TUOYU_CONSOLE_SECRET); None: kept in var/.
+    console_secret_value: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -148,6 +151,7 @@ class Settings:
             telegram_mode=_choice(env, "TUOYU_TELEGRAM_MODE", ("polling", "webhook")),
             telegram_webhook_url=env.get("TUOYU_TELEGRAM_WEBHOOK_URL", "").strip() or None,
             telegram_webhook_secret=env.get("TUOYU_TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
+            console_secret_value=env.get("TUOYU_CONSOLE_SECRET", "").strip() or None,
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:
@@ -174,6 +178,16 @@ class Settings:
         return self.var_dir / "review-queue.sqlite3"
 
     @property
+    def console_db_path(self) -> Path:
+        """Staff console accounts, login failures and the audit log (bot/console/)."""
+        return self.var_dir / "console.sqlite3"
+
+    @property
+    def console_uploads_dir(self) -> Path:
+        """Registry files uploaded in the console, kept between preview and confirm."""
+        return self.var_dir / "console-uploads"
+
+    @property
     def tracker_db_path(self) -> Path:
         return self.var_dir / "tracker.sqlite3"
 
@@ -195,7 +209,22 @@ class Settings:
         shown still work after a restart."""
         return self._secret("payload-secret", self.payload_secret_value)
 
-    def _secret(self, name: str, configured: str | None) -> str:
+    def console_secret(self) -> str:
+        """The Fernet key (32 bytes, url-safe base64) that encrypts console session cookies:
+        from TUOYU_CONSOLE_SECRET, else generated once and kept in var/ so that a restart
+        does not sign every member of staff out."""
+        return self._secret(
+            "console-secret",
+            self.console_secret_value,
+            generate=lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        )
+
+    def _secret(
+        self,
+        name: str,
+        configured: str | None,
+        generate: Callable[[], str] = lambda: secrets.token_urlsafe(32),
+    ) -> str:
         if configured:
             return configured
         path = self.var_dir / "secrets" / name
@@ -204,7 +233,7 @@ class Settings:
             if token:
                 return token
         path.parent.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(32)
+        token = generate()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(token)

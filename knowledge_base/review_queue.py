@@ -28,7 +28,13 @@ CREATE TABLE IF NOT EXISTS unanswered_questions (
 )
 """
 # Columns added after the first release, for queues created before them.
-_ADDED_COLUMNS = {"asker": "TEXT", "times": "INTEGER NOT NULL DEFAULT 1"}
+_ADDED_COLUMNS = {
+    "asker": "TEXT",
+    "times": "INTEGER NOT NULL DEFAULT 1",
+    # Set when staff dismiss a question (the staff console): it needs no answer, and why.
+    "dismissed_at": "TEXT",
+    "dismissed_reason": "TEXT",
+}
 MAX_STORED_CHARS = 2000
 MAX_PER_ASKER_PER_DAY = 20
 
@@ -41,6 +47,17 @@ class UnansweredQuestion:
     best_entry_id: str | None
     best_score: float | None
     times: int = 1
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Every open (not dismissed) row with the same masked text."""
+
+    question: str
+    language: str
+    times: int
+    latest: str
+    best_entry_id: str | None
 
 
 def _asker_tag(asker: str) -> str:
@@ -114,3 +131,24 @@ class ReviewQueue:
                 (limit,),
             ).fetchall()
         return [UnansweredQuestion(*row) for row in rows]
+
+    def open_groups(self, limit: int = 200) -> list[QuestionGroup]:
+        """Open questions grouped by identical (masked) text, most recently asked first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT question, MAX(language), SUM(times), MAX(asked_at), MAX(best_entry_id) "
+                "FROM unanswered_questions WHERE dismissed_at IS NULL "
+                "GROUP BY question ORDER BY MAX(asked_at) DESC, MAX(id) DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [QuestionGroup(*row) for row in rows]
+
+    def dismiss(self, question: str, reason: str) -> int:
+        """Marks every open row with this text dismissed; returns how many."""
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._connect() as db:
+            return db.execute(
+                "UPDATE unanswered_questions SET dismissed_at = ?, dismissed_reason = ? "
+                "WHERE question = ? AND dismissed_at IS NULL",
+                (at, reason, question),
+            ).rowcount

@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.console import setup_console
 from bot.gateway.backends import BackendWatch, watching
 from bot.gateway.chat import handle_chat, handle_forget
 from bot.gateway.facilities import (
@@ -64,6 +65,11 @@ def default_rasa_client(session: aiohttp.ClientSession, settings: Settings) -> R
 
 async def handle_index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def handle_console_root(request: web.Request) -> web.Response:
+    """/admin without its slash: the staff console lives at /admin/."""
+    raise web.HTTPFound("/admin/")
 
 
 async def handle_coverage_page(request: web.Request) -> web.FileResponse:
@@ -177,4 +183,6 @@ def create_app(
     app.router.add_get("/api/openapi.json", handle_openapi)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     setup_widget(app)
+    setup_console(app)
+    app.router.add_get("/admin", handle_console_root)
     return app

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge_base.registry.columns import RowProblem, field_for_header
+from knowledge_base.registry.model import Institution
 from knowledge_base.registry.reader import ParsedFile, parse_file
 from knowledge_base.registry.store import FacilityRegistry, ImportSummary
 
@@ -52,14 +53,28 @@ def import_registry_file(
         return report
     if parsed.problems:
         report.rejects_file = write_rejects(path, parsed)
+    report.summary = registry.import_institutions(
+        _items(parsed, registry, replace), replace=replace
+    )
+    return report
+
+
+def preview_registry_file(
+    path: Path, registry: FacilityRegistry, *, replace: bool = False
+) -> tuple[ParsedFile, ImportSummary]:
+    """The file's problems, and what importing its good rows would change (as with
+    skip_invalid), without writing anything: the staff console's preview."""
+    parsed = parse_file(path)
+    return parsed, registry.plan_import(_items(parsed, registry, replace), replace=replace)
+
+
+def _items(parsed: ParsedFile, registry: FacilityRegistry, replace: bool) -> list[Institution]:
     if replace and parsed.problems:
         # Rejected rows are not "missing from the registry": keep what is there for them.
-        keep = {i.registration_no for i in registry.all()} & _rejected_numbers(parsed)
-        items = parsed.institutions + [i for i in registry.all() if i.registration_no in keep]
-    else:
-        items = parsed.institutions
-    report.summary = registry.import_institutions(items, replace=replace)
-    return report
+        current = registry.all()
+        keep = {i.registration_no for i in current} & _rejected_numbers(parsed)
+        return parsed.institutions + [i for i in current if i.registration_no in keep]
+    return parsed.institutions
 
 
 def _rejected_numbers(parsed: ParsedFile) -> set[str]:

@@ -116,6 +116,27 @@ class FacilityRegistry:
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar() or 0)
 
+    def plan_import(self, items: Iterable[Institution], *, replace: bool = False) -> ImportSummary:
+        """What import_institutions would do with these items, without writing anything."""
+        incoming = {i.registration_no: _row(i) for i in items}
+        with self._engine.connect() as connection:
+            existing = {
+                r.registration_no: dict(r._mapping)
+                for r in connection.execute(sa.select(institutions))
+            }
+        added = sum(1 for n in incoming if n not in existing)
+        updated = sum(
+            1
+            for n, row in incoming.items()
+            if n in existing and any(_differs(existing[n][f], row[f]) for f in _FIELDS)
+        )
+        gone = (
+            sum(1 for n, old in existing.items() if n not in incoming and not old["deregistered"])
+            if replace
+            else 0
+        )
+        return ImportSummary(added, updated, len(incoming) - added - updated, gone)
+
     def import_institutions(
         self, items: Iterable[Institution], *, replace: bool = False
     ) -> ImportSummary:

@@ -1,0 +1,106 @@
+"""Shared helpers for the staff console tests: the app with accounts, signing in, forms."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.console.accounts import ConsoleAccounts
+from bot.gateway.app import create_app
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from tests.unit.fakes import FakeRasa
+
+PASSWORDS = {
+    "admin": "Quiet-harbor-71",
+    "editor": "Amber+lantern-82",
+    "registry": "Copper/meadow-93",
+    "caseworker": "Silver&orchid-04",
+}
+ROLES = tuple(PASSWORDS)
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+ZH_HEADERS = [
+    "备案编号", "机构名称", "所属区", "街道乡镇", "地址", "经度", "纬度", "机构类型", "是否普惠",
+    "托育类型", "最小月龄", "最大月龄", "托位数", "空余托位", "月收费(元)", "联系电话", "备案日期",
+]  # fmt: skip
+
+
+def registry_row(number: str, **overrides: str) -> list[str]:
+    """One registry file row under the Chinese headers; overrides by header."""
+    values = {
+        "备案编号": number, "机构名称": f"示例托育园{number}", "所属区": "朝阳区",
+        "街道乡镇": "望京街道", "地址": "望京西路1号", "经度": "116.47", "纬度": "39.99",
+        "机构类型": "托育机构", "是否普惠": "是", "托育类型": "全日托;半日托", "最小月龄": "12",
+        "最大月龄": "36", "托位数": "60", "空余托位": "5", "月收费(元)": "3000",
+        "联系电话": "010-12345678", "备案日期": "2024-03-01",
+    }  # fmt: skip
+    values.update(overrides)
+    return [values[h] for h in ZH_HEADERS]
+
+
+def registry_csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ZH_HEADERS)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def console_settings(var_dir: Path) -> Settings:
+    return Settings.from_env({"TUOYU_VAR_DIR": str(var_dir), "TUOYU_RASA_TOKEN": "t"})
+
+
+def console_app(var_dir: Path) -> web.Application:
+    """The gateway app (console mounted) over a fake Rasa, with one account per role."""
+    settings = console_settings(var_dir)
+    accounts = ConsoleAccounts(settings.console_db_path)
+    for role, password in PASSWORDS.items():
+        accounts.create_user(f"{role}1", role, password, actor="test")
+    fake = FakeRasa()
+
+    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
+        return fake
+
+    return create_app(settings, rasa_client_factory=factory)
+
+
+def csrf_from(page: str) -> str:
+    match = _CSRF.search(page)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+async def csrf(client: TestClient[Any, Any], path: str = "/admin/login") -> str:
+    response = await client.get(path)
+    return csrf_from(await response.text())
+
+
+async def sign_in(
+    client: TestClient[Any, Any], role: str, *, password: str | None = None
+) -> aiohttp.ClientResponse:
+    token = await csrf(client)
+    return await client.post(
+        "/admin/login",
+        data={
+            "csrf_token": token,
+            "username": f"{role}1",
+            "password": PASSWORDS[role] if password is None else password,
+        },
+        allow_redirects=False,
+    )
+
+
+async def post_form(
+    client: TestClient[Any, Any], page: str, action: str, data: dict[str, str]
+) -> aiohttp.ClientResponse:
+    """Posts a form the way a browser does: with the CSRF token from the page it is on."""
+    token = await csrf(client, page)
+    return await client.post(action, data={"csrf_token": token, **data}, allow_redirects=False)
