@@ -67,11 +67,6 @@ async def handle_index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
-async def handle_console_root(request: web.Request) -> web.Response:
-    """/admin without its slash: the staff console lives at /admin/."""
-    raise web.HTTPFound("/admin/")
-
-
 async def handle_coverage_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "coverage.html")
 
@@ -184,5 +179,4 @@ def create_app(
     app.router.add_static("/static/", STATIC_DIR, name="static")
     setup_widget(app)
     setup_console(app)
-    app.router.add_get("/admin", handle_console_root)
     return app
