@@ -17,6 +17,7 @@ from bot.gateway.app import create_app
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from tests.unit.fakes import FakeRasa
+from tests.unit.test_registry import ZH_HEADERS
 
 PASSWORDS = {
     "admin": "Quiet-harbor-71",
@@ -26,24 +27,6 @@ PASSWORDS = {
 }
 ROLES = tuple(PASSWORDS)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-ZH_HEADERS = [
-    "备案编号", "机构名称", "所属区", "街道乡镇", "地址", "经度", "纬度", "机构类型", "是否普惠",
-    "托育类型", "最小月龄", "最大月龄", "托位数", "空余托位", "月收费(元)", "联系电话", "备案日期",
-]  # fmt: skip
-
-
-def registry_row(number: str, **overrides: str) -> list[str]:
-    """One registry file row under the Chinese headers; overrides by header."""
-    values = {
-        "备案编号": number, "机构名称": f"示例托育园{number}", "所属区": "朝阳区",
-        "街道乡镇": "望京街道", "地址": "望京西路1号", "经度": "116.47", "纬度": "39.99",
-        "机构类型": "托育机构", "是否普惠": "是", "托育类型": "全日托;半日托", "最小月龄": "12",
-        "最大月龄": "36", "托位数": "60", "空余托位": "5", "月收费(元)": "3000",
-        "联系电话": "010-12345678", "备案日期": "2024-03-01",
-    }  # fmt: skip
-    values.update(overrides)
-    return [values[h] for h in ZH_HEADERS]
 
 
 def registry_csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:

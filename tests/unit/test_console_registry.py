@@ -19,15 +19,15 @@ from knowledge_base.registry.columns import parse_row
 from knowledge_base.registry.model import Institution
 from knowledge_base.registry.store import FacilityRegistry
 from tests.unit.console_support import (
-    ZH_HEADERS,
     console_app,
     console_settings,
     csrf,
     post_form,
     registry_csv,
-    registry_row,
     sign_in,
 )
+from tests.unit.test_registry import ZH_HEADERS
+from tests.unit.test_registry import row as registry_row
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 _FIELD_BY_HEADER = {
