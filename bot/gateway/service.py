@@ -187,8 +187,7 @@ class ChatService:
         in crisis, as the rules read the message, still gets the emergency answer first."""
         text = gateway_message(code, language)
         replies = [{"text": text, "buttons": []}]
-        if _urgent(outcome):
-            assert outcome is not None
+        if outcome is not None and _urgent(outcome):
             reply = reply_for_category(self.triage.rules, outcome.category, language)
             replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
         error: dict[str, Any] = {"code": code, "message": text}

@@ -365,10 +365,10 @@ class TelegramConnector:
             language: Language = "en" if data == "lang:en" else "zh"
             self.service.languages.remember(sender, language)
             await self._say(update, "lang_set")
-        elif data in ("delete:yes", "delete:no"):
-            await self._forget(update, sender) if data == "delete:yes" else await self._say(
-                update, "delete_cancelled"
-            )
+        elif data == "delete:yes":
+            await self._forget(update, sender)
+        elif data == "delete:no":
+            await self._say(update, "delete_cancelled")
         else:
             payload = self.buttons.payload(sender, data)
             if payload is None:
