@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 from bot.console import uploads as uploads_module
 from bot.console.accounts import ConsoleAccounts
 from bot.gateway.keys import LIVE_REGISTRY
-from knowledge_base.registry.columns import parse_row
+from knowledge_base.registry.columns import field_for_header, parse_row
 from knowledge_base.registry.model import Institution
 from knowledge_base.registry.store import FacilityRegistry
 from tests.unit.console_support import (
@@ -30,19 +30,11 @@ from tests.unit.test_registry import ZH_HEADERS
 from tests.unit.test_registry import row as registry_row
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-_FIELD_BY_HEADER = {
-    "备案编号": "registration_no", "机构名称": "name", "所属区": "district",
-    "街道乡镇": "subdistrict", "地址": "address", "经度": "longitude", "纬度": "latitude",
-    "机构类型": "provider_type", "是否普惠": "inclusive", "托育类型": "care_modes",
-    "最小月龄": "min_age_months", "最大月龄": "max_age_months", "托位数": "capacity",
-    "空余托位": "vacancies", "月收费(元)": "monthly_fee_yuan", "联系电话": "phone",
-    "备案日期": "filed_on",
-}  # fmt: skip
 
 
 def institution(number: str, **overrides: str) -> Institution:
     values = dict(zip(ZH_HEADERS, registry_row(number, **overrides), strict=True))
-    parsed = parse_row(2, {_FIELD_BY_HEADER[h]: v for h, v in values.items()})
+    parsed = parse_row(2, {str(field_for_header(h)): v for h, v in values.items()})
     assert isinstance(parsed, Institution), parsed
     return parsed
 
