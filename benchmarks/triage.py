@@ -13,8 +13,9 @@ Sets:
 
 Outcomes: emergency recall counts only emergency-first answers (120/110 before anything
 else); "caught or asked" also counts the one quick question. A false alarm is a safe message
-answered as an emergency or crisis. Crisis counts the crisis answer (12356); "or asked"
-also counts the crisis question.
+answered as an emergency or crisis. Crisis counts the crisis answer (12356 and 120/110);
+"12356 first" also counts the crisis question, which itself gives 12356 and warmth before it
+asks; "or asked" also counts the child's question, which does not.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ import yaml
 
 from benchmarks.common import percentile, results_dir, save
 from bot.settings import Settings
+from knowledge_base.danger_signs import PARENT_CRISIS
 from knowledge_base.embedding import SentenceTransformerEmbedder
 from knowledge_base.triage.bank import load_bank
 from knowledge_base.triage.classifier import TriageClassifier
-from knowledge_base.triage.decision import CHECK, CRISIS, EMERGENCY, TriageDecider
+from knowledge_base.triage.decision import CHECK, CRISIS, EMERGENCY, TriageDecider, TriageOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
 REGRESSION = ROOT / "tests" / "data" / "danger_signs_regression.yml"
@@ -81,6 +83,16 @@ class VectorCache:
         return np.stack([self._vectors[self._key(t)] for t in texts])
 
 
+# The crisis question is told apart from the child's: it gives 12356 before it asks.
+CRISIS_CHECK = "crisis check"
+
+
+def label(outcome: TriageOutcome) -> str:
+    if outcome.outcome == CHECK and outcome.category == PARENT_CRISIS:
+        return CRISIS_CHECK
+    return outcome.outcome
+
+
 def score(cases: Sequence[Case], outcomes: Sequence[str]) -> dict[str, Any]:
     def share(expected: str, accepted: tuple[str, ...]) -> dict[str, Any]:
         picked = [o for c, o in zip(cases, outcomes, strict=True) if c.expected == expected]
@@ -93,18 +105,23 @@ def score(cases: Sequence[Case], outcomes: Sequence[str]) -> dict[str, Any]:
 
     return {
         "emergency_recall": share("emergency", (EMERGENCY,)),
-        "emergency_caught_or_asked": share("emergency", (EMERGENCY, CHECK, CRISIS)),
+        "emergency_caught_or_asked": share("emergency", (EMERGENCY, CHECK, CRISIS_CHECK, CRISIS)),
         "false_alarm": share("safe", (EMERGENCY, CRISIS)),
-        "safe_asked": share("safe", (CHECK,)),
+        "safe_asked": share("safe", (CHECK, CRISIS_CHECK)),
         "crisis_answered": share("crisis", (CRISIS,)),
-        "crisis_answered_or_asked": share("crisis", (CRISIS, CHECK)),
+        "crisis_12356_first": share("crisis", (CRISIS, CRISIS_CHECK)),
+        "crisis_answered_or_asked": share("crisis", (CRISIS, CHECK, CRISIS_CHECK)),
     }
 
 
 def misses(cases: Sequence[Case], outcomes: Sequence[str]) -> list[dict[str, str]]:
     wrong = []
     for case, outcome in zip(cases, outcomes, strict=True):
-        right = {"emergency": (EMERGENCY,), "crisis": (CRISIS,), "safe": ("normal", CHECK)}
+        right = {
+            "emergency": (EMERGENCY,),
+            "crisis": (CRISIS,),
+            "safe": ("normal", CHECK, CRISIS_CHECK),
+        }
         if outcome not in right.get(case.expected, ()):
             wrong.append({"expected": case.expected, "got": outcome, "text": case.text})
     return wrong
@@ -117,7 +134,7 @@ def evaluate(
     for case, vector in zip(cases, vectors, strict=True):
         started = time.perf_counter()
         prediction = classifier.predict(case.text, vector) if classifier is not None else None
-        outcomes.append(decider.decide(case.text, prediction).outcome)
+        outcomes.append(label(decider.decide(case.text, prediction)))
         seconds.append(time.perf_counter() - started)
     return outcomes, seconds
 
@@ -138,7 +155,7 @@ def held_out_by_writer(decider: TriageDecider, cache: VectorCache) -> dict[str, 
         for i, message in enumerate(bank):
             if message.writer == writer:
                 prediction = classifier.predict(message.text, vectors[i])
-                outcomes[i] = decider.decide(message.text, prediction).outcome
+                outcomes[i] = label(decider.decide(message.text, prediction))
     cases = [Case(m.text, m.label) for m in bank]
     by_writer = {
         writer: score(

@@ -229,6 +229,17 @@ class DangerSignDetector:
         text = normalise(text or "")
         return any(p.search(text) for p in self.light_hearted)
 
+    def sounds_urgent(self, text: str) -> bool:
+        """Whether the message says the danger is happening now, in so many words ("right
+        now", "还在抽", "for 6 minutes now"), with nothing after it saying it is over."""
+        text = normalise(text or "")
+        urgent = _last_end(self.urgent, text)
+        resolved = _last_end(self.resolved, text)
+        if urgent is None or (resolved is not None and resolved >= urgent):
+            return False
+        # "If it happens again", a news story, a dream: urgent words, but not about now.
+        return not any(p.search(text) for p in (*self.hypothetical, *self.did_not_happen))
+
     def set_aside_as_figurative(self, key: str, text: str) -> bool:
         """Whether the category's own exceptions explain the message ("笑死", "我要跳楼" in a
         child's game)."""

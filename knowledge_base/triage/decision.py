@@ -144,7 +144,14 @@ class TriageDecider:
         p = prediction.emergency if prediction else None
         if alarms:
             first = alarms[0]
-            vetoable = first.category not in self.never_vetoed and not _too_short_to_veto(text)
+            # A message that says the danger is happening now in so many words is not the
+            # classifier's to doubt: its vetoes were for a parent's own burn, a prevention
+            # question, a dream, none of which say "still", "right now" or "还在".
+            vetoable = (
+                first.category not in self.never_vetoed
+                and not _too_short_to_veto(text)
+                and not self.rules.sounds_urgent(text)
+            )
             if p is not None and p < t.veto and vetoable:
                 return TriageOutcome(CHECK, first.category, "rule, classifier disagrees", p)
             return TriageOutcome(EMERGENCY, first.category, f"rule: {first.matched}", p)

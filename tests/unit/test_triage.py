@@ -132,15 +132,29 @@ def test_a_current_danger_sign_is_an_emergency(decider: TriageDecider) -> None:
 
 
 def test_a_sign_the_classifier_doubts_gets_one_question(decider: TriageDecider) -> None:
-    doubted = "宝宝刚才在床上玩的时候突然抽搐了 现在叫不醒"
+    doubted = "宝宝午睡的时候抽搐了 手脚抖了好几下 眼睛往上翻"
     assert decider.decide(doubted, prediction(0.02)).outcome == CHECK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "宝宝刚才在床上玩的时候突然抽搐了 现在叫不醒",
+        # From fresh_16 (a tuning set since): vetoed at 0.07 before urgency counted.
+        "my son has been seizing for 6 minutes now, first time ever, what do I do",
+    ],
+)
+def test_a_sign_said_to_be_happening_now_is_not_the_classifiers_to_doubt(
+    decider: TriageDecider, text: str
+) -> None:
+    assert decider.decide(text, prediction(0.02)).outcome == EMERGENCY
 
 
 def test_a_rules_alarm_is_never_dismissed_by_the_classifier(
     decider: TriageDecider,
 ) -> None:
     # Never an ordinary answer on the classifier's word alone: at most one question.
-    longer = "宝宝刚才在床上玩的时候突然抽搐了 现在叫不醒"
+    longer = "宝宝午睡的时候抽搐了 手脚抖了好几下 眼睛往上翻"
     assert decider.decide(longer, prediction(0.001)).outcome == CHECK
 
 
@@ -149,7 +163,7 @@ def test_a_young_infants_measured_fever_is_never_vetoed(decider: TriageDecider) 
     text = "My 6 week old has a temp of 38.2, is it ok to give calpol and wait till morning?"
     assert decider.decide(text, prediction(0.01)).outcome == EMERGENCY
     # Another category in a message as long is asked about once.
-    burn = "宝宝刚才把热水碰翻了 烫到了手臂 起了好大的泡 哭个不停"
+    burn = "宝宝把热水碰翻了 烫到了手臂 起了好大的泡 要怎么处理"
     assert decider.decide(burn, prediction(0.05)).outcome == CHECK
     assert decider.decide(burn, prediction(0.2)).outcome == EMERGENCY
 
@@ -216,6 +230,15 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
     unsure = decider.decide("I can't do this with the baby", prediction(0.1, crisis=0.4))
     assert (unsure.outcome, unsure.category) == (CHECK, "parent_crisis")
     assert "hurting yourself" in decider.question("parent_crisis", "en")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_crisis_question_gives_12356_before_it_asks(
+    decider: TriageDecider, language: str
+) -> None:
+    question = decider.question("parent_crisis", language)
+    assert question.index("12356") < question.rindex("?" if language == "en" else "？")
+    assert "12356" not in decider.question("choking", language)
 
 
 @pytest.mark.parametrize(
