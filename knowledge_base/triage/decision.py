@@ -15,6 +15,7 @@ import yaml
 
 from knowledge_base.danger_signs import PARENT_CRISIS, DangerSignDetector, RuleFinding
 from knowledge_base.language import text_size
+from knowledge_base.text.pinyin import pinyin_form
 from knowledge_base.triage.classifier import Prediction
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parents[1] / "safety" / "triage.yml"
@@ -177,12 +178,19 @@ class TriageDecider:
         # The classifier alone: a message that itself says it is over, a what-if or a joke
         # ("cried for 30 secs and is now playing") is asked about, never alarmed.
         settled = self.rules.is_light_hearted(text) or not self.rules.describes_now(text)
+        # A question asked on the classifier's word alone is the general one: its category is
+        # a guess ("left asleep in the car" came out as meningitis), and a category's own
+        # question asked about the wrong danger would be answered "no".
+        # Toneless pinyin is noise to the embedding ("haizi ke sou le" scored as drowning): the
+        # rules read pinyin, the classifier alone may only ask.
+        pinyin = pinyin_form(text) is not None
         if p >= t.alarm:
-            if settled:
-                return TriageOutcome(CHECK, category, "classifier, but the message is settled", p)
+            if settled or pinyin:
+                why = "pinyin" if pinyin else "the message is settled"
+                return TriageOutcome(CHECK, None, f"classifier ({category}?), but {why}", p)
             return TriageOutcome(EMERGENCY, category, "classifier", p)
         if p >= t.check and not settled:
-            return TriageOutcome(CHECK, category, "classifier unsure", p)
+            return TriageOutcome(CHECK, None, f"classifier unsure ({category}?)", p)
         return TriageOutcome(NORMAL, None, "", p)
 
     def _crisis(

@@ -318,3 +318,33 @@ def test_the_issues_messages_by_the_rules_alone(
     assert decided.outcome == outcome, (text, decided)
     if category is not None:
         assert decided.category == category
+
+
+def test_the_classifier_alone_asks_the_general_question(decider: TriageDecider) -> None:
+    # Its category is a guess: a category's own question about the wrong danger gets "no".
+    text = "Our nanny texted that the little one is sleeping somewhere and it is very hot out"
+    outcome = decider.decide(text, prediction(0.6, category="meningitis_sepsis"))
+    assert (outcome.outcome, outcome.category) == (CHECK, None)
+
+
+def test_pinyin_is_asked_about_not_alarmed_on_the_classifiers_word(
+    decider: TriageDecider,
+) -> None:
+    # From fresh_17 (a tuning set since): a two-day cough in pinyin scored 0.72 as drowning.
+    text = "haizi ke sou le liang tian, bu fa shao, chi fan zheng chang, yao chi yao ma"
+    assert decider.decide(text, prediction(0.9, category="drowning")).outcome == CHECK
+    # The rules still read pinyin danger signs.
+    assert decider.decide("baobao tunle niukou dianchi zenme ban", prediction(0.1)).outcome == (
+        EMERGENCY
+    )
+
+
+def test_every_categorys_own_question_is_in_both_languages(decider: TriageDecider) -> None:
+    asking = [c for c in decider.rules.categories if c.check]
+    assert len(asking) >= 10
+    for category in asking:
+        assert category.check.get("zh", "").endswith("？"), category.key
+        assert category.check.get("en", "").endswith("?"), category.key
+    # A swallowed battery is asked about as such, not as breathing or waking.
+    assert "电池" in decider.question("poisoning", "zh")
+    assert "battery" in decider.question("poisoning", "en")
