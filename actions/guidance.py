@@ -38,6 +38,17 @@ def first_sentence(text: str) -> str:
     return next((s.strip() for s in _SENTENCE_END.split(text) if s.strip()), text)
 
 
+def answer_marker(answer: GuidanceAnswer, language: Language) -> dict[str, str]:
+    """What the gateway needs to let the parent rate this answer: which entry answered which
+    question (as asked, or the title of the entry a button opened), in which language."""
+    return {
+        "type": "guidance_answer",
+        "entry_id": answer.entry.id if answer.entry else "",
+        "language": language,
+        "question": answer.question,
+    }
+
+
 def tracker_language(tracker: Tracker) -> Language:
     return "en" if tracker.get_slot("language") == "en" else "zh"
 
@@ -151,6 +162,10 @@ class ActionAnswerQuestion(Action):
         dispatcher.utter_message(
             response="utter_guidance_answer", answer=answer.text, source=answer.source_line
         )
+        if answer.entry is not None:
+            # Travels with the answer to the gateway, which turns it into the 👍/👎 token
+            # parents rate the answer with (bot/gateway/answer_feedback.py); never shown.
+            dispatcher.utter_message(json_message=answer_marker(answer, language))
         if answer.entry is not None and answer.entry.needs_review:
             dispatcher.utter_message(response="utter_guidance_needs_review")
         if answer.from_summary_only:

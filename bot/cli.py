@@ -10,6 +10,7 @@ tuoyu test-stories     conversation tests (rasa test core --fail-on-prediction-e
 tuoyu rasa ARGS...     run any rasa command in Rasa's own environment
 tuoyu admin create-user NAME --role ROLE | set-password NAME | disable NAME
                        staff console accounts (password from stdin)
+tuoyu review export    resolved review-queue questions into tests/data/review_regressions.yml
 """
 
 from __future__ import annotations
@@ -158,6 +159,31 @@ def cmd_admin(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from knowledge_base.embedding import SentenceTransformerEmbedder
+    from knowledge_base.review_export import REGRESSIONS_FILE, export_review_cases
+
+    settings = _settings(args)
+    try:
+        embedder = SentenceTransformerEmbedder(settings.embedding_model_dir)
+    except FileNotFoundError as missing:
+        print(f"{missing} The cases cannot be checked without it.", file=sys.stderr)
+        return 2
+    report = export_review_cases(
+        settings.review_queue_path,
+        settings.project_dir / REGRESSIONS_FILE,
+        content_dir=settings.content_dir,
+        index_dir=settings.index_dir,
+        embedder=embedder,
+        threshold=settings.confidence_threshold,
+        maybe_threshold=settings.maybe_threshold,
+    )
+    print(f"{REGRESSIONS_FILE}: {report.summary()}.")
+    for case in report.waiting:
+        print(f"  waiting: {case.question} -> {case.entry} ({case.language})")
+    return 0
+
+
 def _warm_up(settings: Settings) -> None:
     from bot.supervisor import post_json
 
@@ -294,6 +320,14 @@ def build_parser() -> argparse.ArgumentParser:
     admin_sub.add_parser("set-password", help="set a new password").add_argument("username")
     admin_sub.add_parser("disable", help="disable an account").add_argument("username")
     admin.set_defaults(handler=cmd_admin)
+
+    review = sub.add_parser("review", help="the staff review queue")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    review_sub.add_parser(
+        "export",
+        help="write resolved questions that find their entry to tests/data/review_regressions.yml",
+    )
+    review.set_defaults(handler=cmd_review)
 
     validate = sub.add_parser("validate", help="rasa data validate on domain and training data")
     validate.set_defaults(handler=cmd_validate)

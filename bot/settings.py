@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from knowledge_base.guidance import DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_MAYBE_THRESHOLD
@@ -69,6 +70,21 @@ def _origins(raw: str) -> tuple[str, ...]:
     return origins
 
 
+def _networks(raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """TUOYU_TRUSTED_PROXIES: comma-separated addresses or networks (10.0.0.0/8, ::1)."""
+    networks = []
+    for item in (i.strip() for i in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"TUOYU_TRUSTED_PROXIES: {item!r} is not an address or network like 10.0.0.0/8"
+            ) from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class Settings:
     project_dir: Path
@@ -105,6 +121,9 @@ class Settings:
     telegram_webhook_secret: str | None = None
     # The staff console's session-cookie key (TUOYU_CONSOLE_SECRET); None: kept in var/.
     console_secret_value: str | None = None
+    # Reverse proxies whose X-Forwarded-For is believed (bot/gateway/client_address.py);
+    # empty: the connecting address is the client's.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -152,6 +171,7 @@ class Settings:
             telegram_webhook_url=env.get("TUOYU_TELEGRAM_WEBHOOK_URL", "").strip() or None,
             telegram_webhook_secret=env.get("TUOYU_TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
             console_secret_value=env.get("TUOYU_CONSOLE_SECRET", "").strip() or None,
+            trusted_proxies=_networks(env.get("TUOYU_TRUSTED_PROXIES", "")),
         )
 
     def with_ports(self, *, port: int, rasa_port: int, actions_port: int) -> Settings:

@@ -17,7 +17,8 @@ import yaml
 
 from knowledge_base.language import Language
 
-STATUSES = ("draft", "published")
+# Drafts and entries in review are never shown to parents; only published ones are searched.
+STATUSES = ("draft", "in_review", "published")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -233,6 +234,8 @@ class _Reader:
                     "questions", questions_raw.get(lang), f"questions.{lang}"
                 )
         related = self.string_list("related", self.data.get("related"), "related")
+        # Read before the problems are counted: a bad range is a problem like any other.
+        age_months = self.age_range()
         body, body_en = split_body(body)
         body_line = self.body_line
         if not body.strip():
@@ -244,7 +247,8 @@ class _Reader:
             for missing in missing_safety_lines(body, body_en):
                 self.incomplete.append(Problem(self.path, body_line, missing))
         if self.problems or source is None:
-            raise _EntryErrors(self.problems)
+            # Every problem at once, those that alone would leave the entry usable too.
+            raise _EntryErrors(self.problems + self.incomplete)
         return Entry(
             id=entry_id,
             title=title,
@@ -257,7 +261,7 @@ class _Reader:
             review_due=review_due,
             status=status,
             needs_review=needs_review,
-            age_months=self.age_range(),
+            age_months=age_months,
             questions=questions,
             related=related,
             path=self.path,
@@ -284,6 +288,11 @@ def missing_safety_lines(body_zh: str, body_en: str) -> list[str]:
     return problems
 
 
+def mentions_urgent_help(body: str) -> bool:
+    """Whether a Chinese body names a number to call (120, 12356...) or says to see a doctor."""
+    return bool(_PHONE_NUMBERS.search(body) or _SEE_DOCTOR_ZH.search(body))
+
+
 def _top_level_key_lines(front_text: str) -> dict[str, int]:
     # +2: line 1 of the file is the opening '---'.
     lines: dict[str, int] = {}
@@ -303,6 +312,18 @@ def parse_entry(path: Path, text: str) -> Entry:
     if incomplete:
         raise ValueError("\n".join(str(p) for p in incomplete))
     return entry
+
+
+def check_entry_text(path: Path, text: str) -> tuple[Entry | None, list[Problem]]:
+    """One file's text as `kb check` sees it: the entry (None when it cannot be used) and
+    every problem, those that leave the entry usable included."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        return None, [Problem(path, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
+    try:
+        entry, incomplete = _parse(path, text)
+    except _EntryErrors as errors:
+        return None, errors.problems
+    return entry, incomplete
 
 
 def _parse(path: Path, text: str) -> tuple[Entry, list[Problem]]:

@@ -43,12 +43,13 @@ class SentenceTransformerEmbedder:
     """multilingual-e5-small (or any sentence-transformers folder with query/passage prompts)."""
 
     def __init__(self, model_dir: Path, *, batch_size: int = 32) -> None:
-        from sentence_transformers import SentenceTransformer
-
+        # Checked before the import, which takes seconds (torch): a missing model fails fast.
         if not (model_dir / "modules.json").is_file():
             raise FileNotFoundError(
                 f"No sentence-transformers model in {model_dir}; run `tuoyu setup` to build it."
             )
+        from sentence_transformers import SentenceTransformer
+
         self._model: Any = SentenceTransformer(str(model_dir), device="cpu")
         self._batch_size = batch_size
         self._identity = model_identity(model_dir)

@@ -134,6 +134,8 @@ class GuidanceService:
                 searched_for=query,
                 hits=hits,
             )
+        maybe_offset = _ENGLISH_MAYBE_OFFSET if language == "en" else 0.0
+        maybe = best is not None and best.similarity >= self.maybe_threshold - maybe_offset
         if record_misses and self._review_queue is not None:
             self._review_queue.record(
                 question,
@@ -141,9 +143,8 @@ class GuidanceService:
                 best.entry.id if best else None,
                 round(best.similarity, 4) if best else None,
                 asker=asker,
+                kind="middle_tier" if maybe else "not_sure",
             )
-        maybe_offset = _ENGLISH_MAYBE_OFFSET if language == "en" else 0.0
-        maybe = best is not None and best.similarity >= self.maybe_threshold - maybe_offset
         return GuidanceAnswer(
             question=question,
             language=language,

@@ -1,11 +1,13 @@
 """The faiss index of content passages, persisted beside a manifest.
 
 The manifest records which embedding model and which content the index was built from, so the
-index is rebuilt exactly when one of them changed and loaded otherwise.
+index is rebuilt exactly when one of them changed and loaded otherwise. A rebuild embeds only
+the passages whose text is new, and one process at a time builds (a file lock beside it).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -13,10 +15,11 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
@@ -86,6 +89,13 @@ class PassageIndex:
             (self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
         ]
 
+    def vectors(self) -> Vectors:
+        """Every passage vector in chunk order (an exact index keeps them as given)."""
+        if not self.chunks:
+            return np.zeros((0, self.manifest.dim), dtype=np.float32)
+        vectors: Vectors = self._index.reconstruct_n(0, len(self.chunks))
+        return vectors
+
     def save(self, directory: Path) -> None:
         """Writes the index atomically: a crash leaves the old index in place."""
         directory.parent.mkdir(parents=True, exist_ok=True)
@@ -140,32 +150,86 @@ def index_is_current(directory: Path, embedder_identity: str, chunks: Sequence[C
     )
 
 
+# Texts embedded per call while building: often enough for the progress shown while staff
+# publish, and short enough that a parent's question, embedded by the same model in a running
+# process, waits for at most one batch (a second or so on 2 cores), never a whole build.
+EMBED_BATCH = 64
+# A passage vector depends only on its text and on which side of e5 embeds it.
+VectorKey = tuple[bool, str]
+
+
+class BuildProgress(Protocol):
+    """Told what an index build is doing: a stage, and passages done out of total."""
+
+    def __call__(self, stage: str, done: int = 0, total: int = 0) -> None: ...
+
+
+def _quiet(stage: str, done: int = 0, total: int = 0) -> None:
+    return None
+
+
+def vector_key(chunk: Chunk) -> VectorKey:
+    return (chunk.kind in QUERY_LIKE_KINDS, chunk.text)
+
+
 def embed_chunks(
-    chunks: Sequence[Chunk], embedder: Embedder, *, show_progress: bool = False
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    *,
+    show_progress: bool = False,
+    known: Mapping[VectorKey, Vectors] | None = None,
+    progress: BuildProgress = _quiet,
 ) -> Vectors:
     """Questions and titles are embedded like queries, everything else like passages.
 
     A parent's question is closest to a stored question when both sides use e5's symmetric
     "query: " form; on the starter content this widened the score gap between questions the
     knowledge base answers and those it does not (benchmarks/README.md).
+
+    known: vectors already computed by the same model (from the previous index), so that
+    publishing one entry embeds only the passages that changed, not all of them.
     """
+    known = known or {}
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    query_like = [i for i, c in enumerate(chunks) if c.kind in QUERY_LIKE_KINDS]
-    passages = [i for i, c in enumerate(chunks) if c.kind not in QUERY_LIKE_KINDS]
-    if query_like:
-        vectors[query_like] = embedder.embed_queries([chunks[i].text for i in query_like])
-    if passages:
-        texts = [chunks[i].text for i in passages]
-        vectors[passages] = embedder.embed_passages(texts, show_progress=show_progress)
+    missing: list[int] = []
+    for i, chunk in enumerate(chunks):
+        vector = known.get(vector_key(chunk))
+        if vector is None:
+            missing.append(i)
+        else:
+            vectors[i] = vector
+    query_like = [i for i in missing if chunks[i].kind in QUERY_LIKE_KINDS]
+    passages = [i for i in missing if chunks[i].kind not in QUERY_LIKE_KINDS]
+    done = 0
+    progress("embedding", done, len(missing))
+    for group, as_query in ((query_like, True), (passages, False)):
+        # `tuoyu kb build` shows sentence-transformers' own progress bar: one call, one bar.
+        size = max(len(group), 1) if show_progress else EMBED_BATCH
+        for start in range(0, len(group), size):
+            batch = group[start : start + size]
+            texts = [chunks[i].text for i in batch]
+            if as_query:
+                vectors[batch] = embedder.embed_queries(texts)
+            else:
+                vectors[batch] = embedder.embed_passages(texts, show_progress=show_progress)
+            done += len(batch)
+            progress("embedding", done, len(missing))
     return vectors
 
 
 def build_index(
-    entries: Sequence[Entry], embedder: Embedder, *, show_progress: bool = False
+    entries: Sequence[Entry],
+    embedder: Embedder,
+    *,
+    show_progress: bool = False,
+    known: Mapping[VectorKey, Vectors] | None = None,
+    progress: BuildProgress = _quiet,
 ) -> PassageIndex:
     chunks = chunks_for(entries)
     started = time.perf_counter()
-    vectors = embed_chunks(chunks, embedder, show_progress=show_progress)
+    vectors = embed_chunks(
+        chunks, embedder, show_progress=show_progress, known=known, progress=progress
+    )
     manifest = Manifest(
         format=INDEX_FORMAT,
         model=embedder.identity,
@@ -178,6 +242,39 @@ def build_index(
     return PassageIndex.build(chunks, vectors, manifest)
 
 
+def known_vectors(index: PassageIndex | None, model: str) -> dict[VectorKey, Vectors]:
+    """The vectors of an index built by this model, by passage text; none from another."""
+    if index is None or index.manifest.model != model or index.manifest.format != INDEX_FORMAT:
+        return {}
+    return {vector_key(c): v for c, v in zip(index.chunks, index.vectors(), strict=True)}
+
+
+@contextmanager
+def index_lock(directory: Path, progress: BuildProgress = _quiet) -> Iterator[None]:
+    """One builder at a time for an index folder, across processes (the action server, the
+    console in the gateway and `tuoyu kb build` may all notice the same change)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with (directory.parent / f".{directory.name}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress("waiting for another build of the index")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _previous_index(directory: Path, reuse: PassageIndex | None) -> PassageIndex | None:
+    if reuse is not None:
+        return reuse
+    try:
+        return PassageIndex.load(directory)
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
 def ensure_index(
     directory: Path,
     entries: Sequence[Entry],
@@ -185,22 +282,33 @@ def ensure_index(
     *,
     force: bool = False,
     show_progress: bool = False,
+    reuse: PassageIndex | None = None,
+    progress: BuildProgress = _quiet,
 ) -> tuple[PassageIndex, bool]:
     """Loads the index if it matches model and content, else builds and saves it.
 
-    Returns the index and whether it was (re)built.
+    A build re-embeds only passages whose text is new: the others keep their vectors from
+    `reuse` (the index in memory) or from the index on disk, unless `force`. Returns the index
+    and whether it was (re)built.
     """
     chunks = chunks_for(entries)
-    if not force and index_is_current(directory, embedder.identity, chunks):
-        try:
-            return PassageIndex.load(directory), False
-        except (OSError, ValueError, RuntimeError) as error:
-            logger.warning("Index in %s is unreadable (%s); rebuilding", directory, error)
-    index = build_index(entries, embedder, show_progress=show_progress)
-    index.save(directory)
+    with index_lock(directory, progress):
+        if not force and index_is_current(directory, embedder.identity, chunks):
+            try:
+                progress("loading the index")
+                return PassageIndex.load(directory), False
+            except (OSError, ValueError, RuntimeError) as error:
+                logger.warning("Index in %s is unreadable (%s); rebuilding", directory, error)
+        known = {} if force else known_vectors(_previous_index(directory, reuse), embedder.identity)
+        index = build_index(
+            entries, embedder, show_progress=show_progress, known=known, progress=progress
+        )
+        progress("saving the index")
+        index.save(directory)
     logger.info(
-        "Built index of %d passages in %.1f s",
+        "Built index of %d passages in %.1f s (%d passages embedded)",
         index.manifest.chunk_count,
         index.manifest.build_seconds,
+        sum(vector_key(c) not in known for c in index.chunks),
     )
     return index, True

@@ -11,10 +11,21 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from bot.console import pages, registry_pages, review_pages
+from bot.console import kb_pages, kb_try, pages, registry_pages, review_pages, settings_page
 from bot.console.accounts import ConsoleAccounts
+from bot.console.dashboard_pages import dashboard_page
 from bot.console.guard import guard
-from bot.console.keys import ACCOUNTS, CONSOLE_APP, UPLOADS
+from bot.console.kb_setup import kb_context, model_embedder
+from bot.console.keys import (
+    ACCOUNTS,
+    CONSOLE_APP,
+    ENTRY_CATALOG,
+    KB,
+    KB_EMBEDDER,
+    REVIEW_MODEL,
+    UPLOADS,
+)
+from bot.console.review_model import EntryCatalog, ReviewModel
 from bot.console.uploads import UploadStore
 from bot.gateway.keys import SETTINGS
 from bot.settings import Settings
@@ -65,6 +76,14 @@ def build_console(settings: Settings) -> web.Application:
         yield
 
     console.cleanup_ctx.append(stores)
+    console[KB_EMBEDDER] = model_embedder(settings)
+    console.cleanup_ctx.append(kb_context(settings))
+    # The review queue borrows the desk's model and live guidance (one model per process).
+    console[REVIEW_MODEL] = ReviewModel(
+        embedder=lambda: console[KB].live.embedder(),
+        guidance=lambda: console[KB].live.reload().guidance,
+    )
+    console[ENTRY_CATALOG] = EntryCatalog(settings.content_dir)
     add = console.router
     add.add_get("/", pages.home, name="home")
     add.add_get("/login", pages.login_page, name="login")
@@ -75,6 +94,7 @@ def build_console(settings: Settings) -> web.Application:
     add.add_post("/users/{username}/disabled", pages.set_disabled)
     add.add_post("/users/{username}/password", pages.reset_password)
     add.add_get("/audit", pages.audit_page, name="audit")
+    add.add_get("/settings", settings_page.settings_page, name="settings")
     add.add_get("/registry", registry_pages.registry_list, name="registry")
     add.add_get("/registry/upload", registry_pages.upload_page, name="registry_upload")
     add.add_post("/registry/upload", registry_pages.upload)
@@ -84,6 +104,25 @@ def build_console(settings: Settings) -> web.Application:
     add.add_post("/registry/institution/{registration_no}", registry_pages.edit)
     add.add_get("/review", review_pages.review_page, name="review")
     add.add_post("/review/dismiss", review_pages.dismiss)
+    add.add_post("/review/link", review_pages.link)
+    add.add_post("/review/reopen", review_pages.reopen)
+    add.add_post("/review/export", review_pages.export)
+    # Knowledge base: the fixed paths before /kb/{entry_id}, which would match them too.
+    add.add_get("/kb", kb_pages.kb_list, name="kb")
+    add.add_get("/kb/new", kb_pages.new_page, name="kb_new")
+    add.add_post("/kb/new", kb_pages.create)
+    add.add_get("/kb/try", kb_try.try_page, name="kb_try")
+    add.add_get("/kb/publishing/{job_id}", kb_pages.publishing_page)
+    add.add_get("/kb/{entry_id}", kb_pages.entry_page)
+    add.add_post("/kb/{entry_id}", kb_pages.save)
+    add.add_get("/kb/{entry_id}/history", kb_pages.history)
+    add.add_post("/kb/{entry_id}/submit", kb_pages.submit)
+    add.add_post("/kb/{entry_id}/return", kb_pages.return_to_draft)
+    add.add_post("/kb/{entry_id}/publish", kb_pages.publish)
+    add.add_post("/kb/{entry_id}/discard", kb_pages.discard)
+    add.add_post("/kb/{entry_id}/restore", kb_pages.restore)
+    add.add_post("/kb/{entry_id}/examples", kb_pages.add_examples)
+    add.add_get("/dashboard", dashboard_page, name="dashboard")
     add.add_static("/static/", STATIC, name="static")
     return console
 

@@ -21,6 +21,7 @@ from bot.console.guard import (
 )
 from bot.console.keys import ACCOUNTS
 from bot.console.passwords import WeakPassword
+from bot.gateway.client_address import client_address
 
 LOCKED_MESSAGE = (
     "Too many failed sign-ins for this account or from this address: "
@@ -43,7 +44,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", ""))[:200]
     password = str(form.get("password", ""))[:2048]
     target = str(form.get("next", ""))
-    address = request.remote or "unknown"
+    address = client_address(request) or "unknown"
     result = await asyncio.to_thread(
         request.app[ACCOUNTS].authenticate, username, password, address
     )

@@ -13,14 +13,12 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.console import setup_console
+from bot.gateway.answer_feedback import AnswerFeedback, FeedbackTokens
 from bot.gateway.backends import BackendWatch, watching
 from bot.gateway.chat import handle_chat, handle_forget
-from bot.gateway.facilities import (
-    handle_check,
-    handle_coverage,
-    handle_map_search,
-    handle_nearby,
-)
+from bot.gateway.coverage import handle_coverage, handle_coverage_map
+from bot.gateway.facilities import handle_check, handle_map_search, handle_nearby
+from bot.gateway.feedback import handle_feedback
 from bot.gateway.health import handle_healthz
 from bot.gateway.keys import (
     BACKENDS,
@@ -152,6 +150,9 @@ def create_app(
                 limits=app[LIMITS],
                 languages=app[LANGUAGES],
                 review_queue_path=settings.review_queue_path,
+                feedback=AnswerFeedback(
+                    FeedbackTokens(settings.payload_secret()), settings.review_queue_path
+                ),
             )
             async with watching(app[BACKENDS]):
                 yield
@@ -172,9 +173,11 @@ def create_app(
     app.router.add_get("/api/map/search", handle_map_search)
     app.router.add_post("/api/chat", handle_chat)
     app.router.add_post("/api/forget", handle_forget)
+    app.router.add_post("/api/feedback", handle_feedback)
     app.router.add_get("/api/facilities/nearby", handle_nearby)
     app.router.add_get("/api/facilities/check", handle_check)
     app.router.add_get("/api/coverage", handle_coverage)
+    app.router.add_get("/api/coverage/map", handle_coverage_map)
     app.router.add_get("/api/openapi.json", handle_openapi)
     app.router.add_static("/static/", STATIC_DIR, name="static")
     setup_widget(app)

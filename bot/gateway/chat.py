@@ -6,6 +6,7 @@ import math
 
 from aiohttp import web
 
+from bot.gateway.client_address import client_address
 from bot.gateway.keys import CHAT
 from bot.gateway.service import ChatResult, sender_tag
 from bot.gateway.validation import (
@@ -34,7 +35,11 @@ async def handle_chat(request: web.Request) -> web.Response:
     except InvalidRequest as invalid:
         return invalid.response()
     result = await request.app[CHAT].reply(
-        chat.sender_id, chat.message, location=chat.location, address=request.remote or ""
+        chat.sender_id,
+        chat.message,
+        location=chat.location,
+        address=client_address(request),
+        channel=chat.channel,
     )
     return _response(result)
 

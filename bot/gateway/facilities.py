@@ -1,5 +1,5 @@
-"""Public JSON API for the registry: nearby institutions, the registration check, the map search
-and coverage."""
+"""Public JSON API for the registry: nearby institutions, the registration check and the map
+search (coverage is in bot/gateway/coverage.py)."""
 
 from __future__ import annotations
 
@@ -174,47 +174,6 @@ async def handle_check(request: web.Request) -> web.Response:
                     "score": m.score,
                 }
                 for m in matches
-            ],
-        }
-    )
-
-
-async def handle_coverage(request: web.Request) -> web.Response:
-    from knowledge_base.registry.coverage import (
-        TARGET_INCLUSIVE_SHARE,
-        TARGET_PLACES_PER_1000,
-        district_coverage,
-    )
-    from knowledge_base.registry.places import default_gazetteer
-    from knowledge_base.registry.sample import SAMPLE_PREFIX
-
-    live = request.app[LIVE_REGISTRY]
-    search = await asyncio.get_running_loop().run_in_executor(None, live.current)
-    gazetteer = default_gazetteer()
-    items = search.institutions()
-    rows = district_coverage(items, gazetteer)
-    return web.json_response(
-        {
-            "sample": any(i.registration_no.startswith(SAMPLE_PREFIX) for i in items),
-            "targets": {
-                "places_per_1000_residents": TARGET_PLACES_PER_1000,
-                "inclusive_share": TARGET_INCLUSIVE_SHARE,
-                "source": "北京市托育服务体系建设三年行动方案（2023年—2025年）",
-            },
-            "population_source": gazetteer.source.get("population", ""),
-            "districts": [
-                {
-                    "district": row.district,
-                    "population": row.population,
-                    "places": row.places,
-                    "inclusive_places": row.inclusive_places,
-                    "places_per_1000": row.places_per_1000,
-                    "inclusive_share": row.inclusive_share,
-                    "meets_places_target": row.meets_places_target,
-                    "meets_inclusive_target": row.meets_inclusive_target,
-                    "subdistricts_without_inclusive": row.subdistricts_without_inclusive,
-                }
-                for row in rows
             ],
         }
     )

@@ -81,6 +81,11 @@ _REPLY = {
             },
         },
         "extras": {"type": "array", "items": {"type": "object"}},
+        "feedback": {
+            "type": "string",
+            "description": "Only on an answer from the knowledge base: send it to "
+            "/api/feedback with a rating (👍 up, 👎 down). Valid for this sender, 7 days.",
+        },
     },
 }
 _REPLIES = {
@@ -158,6 +163,13 @@ OPENAPI: dict[str, Any] = {
                                         "maxLength": 2000,
                                         "description": "Not blank",
                                     },
+                                    "channel": {
+                                        "type": "string",
+                                        "enum": ["web", "widget"],
+                                        "default": "web",
+                                        "description": "Which client sends it (the embeddable "
+                                        "widget sends widget); counted on the staff dashboard",
+                                    },
                                     "location": {
                                         "type": "object",
                                         "description": "A location the parent shared "
@@ -234,6 +246,57 @@ OPENAPI: dict[str, Any] = {
                     ),
                     "400": _json("What is wrong with the request", _ERROR),
                     "503": _json("Nothing was erased: the conversation store is down", _ERROR),
+                },
+            }
+        },
+        "/api/feedback": {
+            "post": {
+                "summary": "Rate an answer the bot gave: up (👍) or down (👎)",
+                "description": "One rating per answer; sending another changes it. A down "
+                "rating puts the question, phone and ID numbers masked, in the staff review "
+                "queue with the entry it got.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["sender_id", "token", "rating"],
+                                "properties": {
+                                    "sender_id": _SENDER_ID,
+                                    "token": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 4096,
+                                        "description": "The feedback token of the reply rated",
+                                    },
+                                    "rating": {"type": "string", "enum": ["up", "down"]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        "Kept",
+                        {
+                            "type": "object",
+                            "required": ["rating", "previous"],
+                            "properties": {
+                                "rating": {"type": "string", "enum": ["up", "down"]},
+                                "previous": {
+                                    "type": ["string", "null"],
+                                    "enum": ["up", "down", None],
+                                },
+                            },
+                        },
+                    ),
+                    "400": _json(
+                        "What is wrong with the request; invalid_token (not a token Tuoyu "
+                        "issued) or token_expired",
+                        _ERROR,
+                    ),
+                    "403": _json("not_your_answer: the answer was given to another sender", _ERROR),
                 },
             }
         },
@@ -322,9 +385,22 @@ OPENAPI: dict[str, Any] = {
         "/api/coverage": {
             "get": {
                 "summary": "Places per 1,000 residents and inclusive share by district",
+                "description": "Each district's figures from the registry against the plan's "
+                "targets, its English name, and its colour class on the district map "
+                "(places_class, 0-4, from scale.places_per_1000_breaks; null without a "
+                "population figure)",
                 "responses": {
                     "200": _json("Coverage against the plan's targets", {"type": "object"})
                 },
+            }
+        },
+        "/api/coverage/map": {
+            "get": {
+                "summary": "Beijing's 16 district outlines as SVG paths",
+                "description": "view_box, then per district its code, Chinese and English "
+                "names, an SVG path and a label point (null when too small to label); "
+                "source names the packaged boundary data and its licence",
+                "responses": {"200": _json("District outlines", {"type": "object"})},
             }
         },
     },

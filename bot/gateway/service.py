@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.gateway.answer_feedback import AnswerFeedback, with_feedback_tokens
 from bot.gateway.backends import BackendDown, BackendWatch
+from bot.gateway.channels import channel_of
 from bot.gateway.languages import ConversationLanguages
 from bot.gateway.limits import IN_FLIGHT_WAIT_S, Busy, ChatLimits
 from bot.gateway.messages import emergency_text, gateway_message
@@ -102,6 +104,13 @@ def _merge_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return merged
 
 
+def _stamped(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with the moment the message leaves for Rasa (Unix seconds). Rasa stamps
+    the user event only after NLU has read it, so the staff dashboard measures reply times
+    from here (the gateway and Rasa share one machine's clock)."""
+    return {**metadata, "sent_at": round(time.time(), 3)}
+
+
 def _urgent(outcome: TriageOutcome | None) -> bool:
     return outcome is not None and outcome.outcome in (EMERGENCY, CRISIS)
 
@@ -115,6 +124,8 @@ class ChatService:
     limits: ChatLimits
     languages: ConversationLanguages = field(default_factory=ConversationLanguages)
     review_queue_path: Path | None = None
+    # 👍/👎 tokens on guidance answers (bot/gateway/answer_feedback.py); None: no ratings.
+    feedback: AnswerFeedback | None = None
 
     async def reply(
         self,
@@ -123,9 +134,11 @@ class ChatService:
         *,
         location: tuple[float, float] | None = None,
         address: str = "",
+        channel: str | None = None,
     ) -> ChatResult:
         """One parent message (text, a payload Tuoyu issued, or a shared location) in, the
-        bot's replies out. sender_id must already be valid for its channel."""
+        bot's replies out. sender_id must already be valid for its channel; channel is what a
+        web API client said it is ("widget"), Telegram is told by its sender ids."""
         if location is not None and message is None:
             message = location_payload(*location)
         try:
@@ -148,7 +161,10 @@ class ChatService:
         language: Language = spoken or self.languages.get(sender_id) or "zh"
         # Only a language the message itself shows goes to Rasa; otherwise ("ok", "👍") the
         # conversation keeps the one it has, even across a gateway restart.
-        metadata = {"language": spoken} if spoken else {}
+        metadata: dict[str, Any] = {"language": spoken} if spoken else {}
+        # Stored with the user event in the tracker store: the staff dashboard counts
+        # channels from there rather than from a second log that could drift.
+        metadata["channel"] = channel_of(sender_id, channel)
         # The rules alone (the classifier's vectors come from Rasa), never on a payload.
         outcome = None if message.startswith("/") else self.triage.decide(message)
         wait_s = self.limits.wait_s(sender_id, address)
@@ -164,8 +180,9 @@ class ChatService:
 
     async def forget(self, sender_id: str) -> Forgotten:
         """Erases what is stored about a sender: the conversation in Rasa's tracker store
-        and the questions they left in the review queue. Raises BackendUnavailable when Rasa
-        cannot be reached (nothing is then claimed to be erased)."""
+        and the questions and answer ratings they left in the review queue. Raises
+        BackendUnavailable when Rasa cannot be reached (nothing is then claimed to be
+        erased)."""
         events = await self.rasa.forget(sender_id)
         questions = 0
         if self.review_queue_path is not None and self.review_queue_path.is_file():
@@ -213,13 +230,17 @@ class ChatService:
         started = time.perf_counter()
         try:
             raw_replies = await self.backends.unless_down(
-                lambda: self.rasa.send_message(sender_id, text, metadata),
+                lambda: self.rasa.send_message(sender_id, text, _stamped(metadata)),
                 URGENT_WAIT_S if _urgent(outcome) else None,
             )
         except (BackendUnavailable, BackendDown) as down:
             logger.warning("chat %s: %s", sender_tag(sender_id), down)
             return self._unavailable(outcome, language, down.part)
         replies = _merge_custom([_shape(r, sender_id, self.signer) for r in raw_replies])
+        if self.feedback is not None:
+            replies = self.feedback.attach(sender_id, replies)
+        else:  # the answer markers are for the gateway, never for a client
+            replies = with_feedback_tokens(replies, lambda marker: None)
         if not replies:
             # Rasa answers with nothing when a custom action failed, most often because the
             # action server is down: say so rather than leave the parent waiting.

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.gateway.channels import TELEGRAM_SENDER_PREFIX, WEB, WEB_API_CHANNELS
 from knowledge_base.text.normalise import well_formed
 
 MAX_MESSAGE_CHARS = 2000
@@ -17,7 +18,7 @@ _SENDER = re.compile(r"^[A-Za-z0-9_.:@\-]+$")
 
 
 # Sender ids other channels use (bot/telegram/): the web API may not speak for them.
-RESERVED_SENDER_PREFIXES = ("tg:",)
+RESERVED_SENDER_PREFIXES = (TELEGRAM_SENDER_PREFIX,)
 
 
 class InvalidRequest(Exception):
@@ -50,6 +51,8 @@ class ChatRequest:
     # A location the parent chose to share (latitude, longitude), rounded to about 100 m:
     # enough to find the nearest places, less than a home address.
     location: tuple[float, float] | None = None
+    # Which client sent it: "widget" from the embeddable widget, "web" (the default) otherwise.
+    channel: str = WEB
 
 
 def rounded_location(latitude: float, longitude: float) -> tuple[float, float]:
@@ -131,13 +134,28 @@ def parse_sender(body: dict[str, Any]) -> str:
     return sender
 
 
+def _channel(value: Any) -> str:
+    if value is None:
+        return WEB
+    if value not in WEB_API_CHANNELS:
+        raise InvalidRequest(
+            "invalid_field",
+            f"'channel' must be one of {', '.join(WEB_API_CHANNELS)}.",
+            "channel",
+        )
+    return str(value)
+
+
 def parse_chat_request(body: dict[str, Any]) -> ChatRequest:
     sender = parse_sender(body)
     location = _location(body.get("location"))
+    channel = _channel(body.get("channel"))
     message = body.get("message")
     if message is None and location is not None:
-        return ChatRequest(sender_id=sender, message=None, location=location)
-    return ChatRequest(sender_id=sender, message=clean_message(message), location=location)
+        return ChatRequest(sender_id=sender, message=None, location=location, channel=channel)
+    return ChatRequest(
+        sender_id=sender, message=clean_message(message), location=location, channel=channel
+    )
 
 
 def clean_message(message: Any) -> str:

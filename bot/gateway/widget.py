@@ -1,9 +1,9 @@
 """The embeddable web widget: GET /widget.js, and CORS so other sites' pages can chat.
 
 A community centre pastes one <script src=".../widget.js"> tag into its own site; the script
-then calls /api/chat and /api/forget on this gateway from the centre's origin. Those calls
-send JSON, so the browser asks first (an OPTIONS preflight) and then only lets the page read
-the answer if it carries Access-Control-Allow-Origin.
+then calls /api/chat, /api/forget and /api/feedback on this gateway from the centre's origin.
+Those calls send JSON, so the browser asks first (an OPTIONS preflight) and then only lets the
+page read the answer if it carries Access-Control-Allow-Origin.
 
 Allowing "*" is safe here because the chat API uses no cookies or other credentials: the
 sender id in the body is the only thing tying requests together, and a page that has it
@@ -26,8 +26,8 @@ from bot.gateway.keys import SETTINGS
 WIDGET_SCRIPT = Path(__file__).parent / "static" / "widget.js"
 # The paths a page on another origin may call, and the script itself (a page may load it
 # with crossorigin="anonymous" to see its errors).
-CORS_PATHS = frozenset({"/api/chat", "/api/forget", "/widget.js"})
-PREFLIGHT_PATHS = ("/api/chat", "/api/forget")
+CORS_PATHS = frozenset({"/api/chat", "/api/forget", "/api/feedback", "/widget.js"})
+PREFLIGHT_PATHS = ("/api/chat", "/api/forget", "/api/feedback")
 # Browsers cap how long they keep a preflight answer (Chromium 2 h, Firefox 24 h); 2 h
 # spares a parent's browser one OPTIONS round trip per message without pinning the rules.
 PREFLIGHT_MAX_AGE_S = 7200
@@ -160,7 +160,8 @@ class WidgetScript:
 
 
 def setup_widget(app: web.Application) -> None:
-    """Serves /widget.js and opens /api/chat and /api/forget to the embedding sites."""
+    """Serves /widget.js and opens /api/chat, /api/forget and /api/feedback to the embedding
+    sites."""
     policy = CorsPolicy.from_origins(app[SETTINGS].widget_origins)
     app.router.add_get("/widget.js", WidgetScript.load().handle)
     for path in PREFLIGHT_PATHS:

@@ -2,7 +2,8 @@
 
 It only translates. Text, button presses and shared locations go to the chat service under
 the sender id `tg:<chat id>` (a namespace the web API may not use); the service's replies come
-back as Telegram messages. Commands (/start, /help, /lang, /reset, /privacy, /delete) and media
+back as Telegram messages, a knowledge-base answer with 👍/👎 buttons whose presses go to the
+service's answer feedback. Commands (/start, /help, /lang, /reset, /privacy, /delete) and media
 Tuoyu cannot read are answered here.
 
 Sending goes through PTB's rate limiter (about 30 messages/s overall, bursts of 3 then about
@@ -26,9 +27,11 @@ from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    Message,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -43,12 +46,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.gateway.answer_feedback import FeedbackRefused
 from bot.gateway.service import ChatResult, ChatService, sender_tag
 from bot.gateway.validation import rounded_location
 from bot.rasa_client import BackendUnavailable
 from bot.settings import Settings
-from bot.telegram.buttons import ButtonStore
-from bot.telegram.render import Outgoing, render
+from bot.telegram.buttons import RATING_PREFIX, ButtonStore
+from bot.telegram.render import Outgoing, render, with_rating_chosen
 from bot.telegram.texts import language_of, text
 from knowledge_base.language import Language
 
@@ -355,12 +359,12 @@ class TelegramConnector:
         chat = update.effective_chat
         if query is None or chat is None:
             return
-        try:
-            await query.answer()  # stops the button's spinner, whatever happens next
-        except TelegramError as error:
-            logger.warning("telegram: answerCallbackQuery failed (%s)", _name(error))
         data = query.data or ""
         sender = sender_of(chat.id)
+        if data.startswith(RATING_PREFIX):
+            await self._on_rating(update, query, sender, data)
+            return
+        await self._answer_query(query)  # stops the button's spinner, whatever happens next
         if data in ("lang:zh", "lang:en"):
             language: Language = "en" if data == "lang:en" else "zh"
             self.service.languages.remember(sender, language)
@@ -376,6 +380,34 @@ class TelegramConnector:
                 await self._say(update, "expired_button")
             else:
                 await self._converse(update, payload)
+
+    async def _answer_query(self, query: CallbackQuery, notice: str | None = None) -> None:
+        try:
+            await query.answer(notice)
+        except TelegramError as error:
+            logger.warning("telegram: answerCallbackQuery failed (%s)", _name(error))
+
+    async def _on_rating(
+        self, update: Update, query: CallbackQuery, sender: str, data: str
+    ) -> None:
+        """👍/👎 under an answer: kept through the same feedback service as the web's, thanked
+        with a notice on the button press, and the choice ticked on the keyboard."""
+        language = self._language(update)
+        pressed = self.buttons.rating(sender, data)
+        feedback = self.service.feedback
+        if pressed is None or feedback is None:
+            await self._answer_query(query, text("expired_button", language))
+            return
+        key, token, rating = pressed
+        try:
+            await feedback.rate(sender, token, rating)
+        except FeedbackRefused:
+            await self._answer_query(query, text("rating_expired", language))
+            return
+        await self._answer_query(query, text(f"rated_{rating}", language))
+        shown = query.message.reply_markup if isinstance(query.message, Message) else None
+        with suppress(TelegramError):  # the rating is kept; the tick is only a courtesy
+            await query.edit_message_reply_markup(with_rating_chosen(shown, key, rating, language))
 
     async def _forget(self, update: Update, sender: str) -> None:
         async with self._one_at_a_time(sender):

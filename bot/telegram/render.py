@@ -13,9 +13,10 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.telegram.buttons import ButtonStore
+from bot.telegram.buttons import RATING_PREFIX, ButtonStore, rating_data
 from bot.telegram.texts import text
 from knowledge_base.language import Language
+from knowledge_base.review_queue import RATINGS, Rating
 
 # Telegram refuses longer messages (4,096 characters after entity parsing; no parse mode is
 # used, so characters are what count).
@@ -87,6 +88,8 @@ def render(
                     rows.append([InlineKeyboardButton(title, url=url)])
             elif extra.get("type") == "request_location":
                 asks_location = True
+        if isinstance(reply.get("feedback"), str):
+            rows.append(rating_row(buttons.issue_rating(sender_id, reply["feedback"]), language))
         chunks = split_text(str(reply.get("text") or "")) or (["👇"] if rows else [])
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
@@ -99,3 +102,35 @@ def render(
             )
             outgoing.append(Outgoing(text("share_location_hint", language), keyboard))
     return outgoing
+
+
+def rating_row(
+    key: str, language: Language, chosen: Rating | None = None
+) -> list[InlineKeyboardButton]:
+    """👍 and 👎 under an answer; the parent's choice is ticked (they can still change it)."""
+    return [
+        InlineKeyboardButton(
+            text(f"rate_{rating}", language) + (" ✓" if rating == chosen else ""),
+            callback_data=rating_data(key, rating),
+        )
+        for rating in RATINGS
+    ]
+
+
+def with_rating_chosen(
+    keyboard: InlineKeyboardMarkup | None, key: str, chosen: Rating, language: Language
+) -> InlineKeyboardMarkup:
+    """The message's keyboard with this answer's 👍/👎 row showing the choice; its other
+    buttons are kept as they were."""
+    marked = rating_row(key, language, chosen)
+    rows: list[list[InlineKeyboardButton]] = []
+    for row in keyboard.inline_keyboard if keyboard else ():
+        ours = any(
+            str(b.callback_data or "").startswith(RATING_PREFIX)
+            and str(b.callback_data).endswith(f":{key}")
+            for b in row
+        )
+        rows.append(marked if ours else list(row))
+    if marked not in rows:
+        rows.append(marked)
+    return InlineKeyboardMarkup(rows)

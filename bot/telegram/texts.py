@@ -49,7 +49,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": (
             "隐私说明：\n"
             "• 保存的内容：您发来的文字（手机号、身份证号自动遮盖）、对话进度，"
-            "以及您告诉我们的孩子月龄；我没能回答的问题会匿名进入工作人员的待补充列表。\n"
+            "以及您告诉我们的孩子月龄；我没能回答的问题、您点了 👎 的回答对应的问题"
+            "会匿名进入工作人员的待补充列表。\n"
             "• 分享位置只用于查找附近机构，精确到约 100 米。\n"
             "• 不收集姓名、电话；不向第三方提供。\n"
             "• 发送 /delete 可删除与您有关的全部对话和记录。"
@@ -58,7 +59,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "Privacy:\n"
             "• What is kept: the text you send (phone and ID numbers are masked), where the "
             "conversation is, and your child's age in months if you give it; questions I "
-            "could not answer go, without your identity, to staff who add answers.\n"
+            "could not answer, and those whose answer you rated 👎, go, without your "
+            "identity, to staff who add answers.\n"
             "• A shared location is only used to find nearby places, rounded to about 100 m.\n"
             "• No names or phone numbers are collected; nothing is given to third parties.\n"
             "• Send /delete to erase the conversation and everything kept about you."
@@ -112,6 +114,17 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "抱歉，刚才的回复没能发出，请再发一次。紧急情况请直接拨打 120。",
         "en": "Sorry, my reply could not be delivered; please send your message again. "
         "In an emergency call 120.",
+    },
+    "rate_up": {"zh": "👍 有帮助", "en": "👍 Helpful"},
+    "rate_down": {"zh": "👎 没帮助", "en": "👎 Not helpful"},
+    "rated_up": {"zh": "谢谢您的反馈！", "en": "Thanks for your feedback!"},
+    "rated_down": {
+        "zh": "谢谢反馈，工作人员会查看这条回答。",
+        "en": "Thanks: staff will look at this answer.",
+    },
+    "rating_expired": {
+        "zh": "这条回答已经不能评价了。",
+        "en": "This answer can no longer be rated.",
     },
     "private_only": {
         "zh": "为保护隐私，请私聊我提问。",

@@ -38,6 +38,18 @@ def say(bot_api: FakeBotApiThread, chat: int, text: str, expect: int) -> list[di
     return bot_api.wait_for_messages(chat, before + expect)[before:]
 
 
+def next_with_button(bot_api: FakeBotApiThread, chat: int, after: int, data: str) -> dict[str, Any]:
+    """The first message after the chat's first `after` with a button sending `data`."""
+    count = after + 1
+    while True:
+        messages = bot_api.wait_for_messages(chat, count)
+        for message in messages[after:]:
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+            if any(button.get("callback_data") == data for row in rows for button in row):
+                return message
+        count = len(messages) + 1
+
+
 def test_healthz_reports_the_connector(stack: Stack, chat: int) -> None:
     status, body = stack.healthz()
     assert status == 200
@@ -108,8 +120,11 @@ def test_delete_erases_the_telegram_conversation(
 ) -> None:
     say(bot_api, chat, "宝宝两岁还不太会说话正常吗", 1)
     assert [e for e in stack.tracker(f"tg:{chat}")["events"] if e.get("event") == "user"]
-    question = say(bot_api, chat, "/delete", 1)[0]
-    assert question["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "delete:yes"
+    # The answer's last message (its buttons) may still be on its way: wait for the question.
+    before = len(bot_api.api.sent(chat))
+    bot_api.call(bot_api.api.send_text, chat, "/delete")
+    question = next_with_button(bot_api, chat, before, "delete:yes")
+    assert "删除" in question["text"]
     before = len(bot_api.api.sent(chat))
     bot_api.call(bot_api.api.press, chat, "delete:yes")
     assert "已删除" in bot_api.wait_for_messages(chat, before + 1)[before]["text"]

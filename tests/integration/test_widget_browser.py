@@ -10,12 +10,21 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Request, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from bot.local_stack import LocalStack as Stack
 from bot.widget_demo import HostSite, host_page, serving
@@ -351,6 +360,46 @@ def test_the_centres_district_is_one_tap_away(open_page: OpenPage) -> None:
     wait_for_reply(page, before)
     assert bubbles(page, "user")[-1] == "朝阳区"
     assert "在朝阳区附近找" in "\n".join(bubbles(page, "bot")[before:])
+
+
+def test_a_parent_rates_an_answer_by_keyboard_and_the_choice_survives_a_reload(
+    open_page: OpenPage, stack: Stack
+) -> None:
+    question = "宝宝湿疹了怎么护理皮肤"
+
+    def queued() -> int:
+        with sqlite3.connect(stack.settings.review_queue_path) as db:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM unanswered_questions WHERE question = ? "
+                "AND kind = 'unhelpful'",
+                (question,),
+            ).fetchone()
+        return int(count)
+
+    page = open_page({"open": "true"})
+    ask(page, question)
+    before = queued()
+    group = page.locator(".msg.bot .rating").last
+    assert group.get_attribute("role") == "group"
+    assert group.get_attribute("aria-label") == "这条回答有帮助吗？"
+    down = group.get_by_role("button", name="没帮助")
+    assert down.get_attribute("aria-pressed") == "false"
+    down.focus()
+    with page.expect_response(f"{stack.base_url}/api/feedback") as rated:
+        page.keyboard.press("Enter")
+    assert rated.value.status == 200
+    expect(down).to_have_attribute("aria-pressed", "true")
+    expect(group.locator(".rated")).to_have_text("谢谢，工作人员会查看这条回答。")
+    assert queued() == before + 1
+    page.reload()
+    page.wait_for_selector("tuoyu-widget[data-ready=true]", state="attached")
+    group = page.locator(".msg.bot .rating").last
+    expect(group.get_by_role("button", name="没帮助")).to_have_attribute("aria-pressed", "true")
+    # A change of mind: 👍 takes the question out of the queue again.
+    with page.expect_response(f"{stack.base_url}/api/feedback"):
+        group.get_by_role("button", name="有帮助").click()
+    expect(group.get_by_role("button", name="有帮助")).to_have_attribute("aria-pressed", "true")
+    assert queued() == before
 
 
 def test_use_my_location_shares_the_browsers_position(open_page: OpenPage) -> None:

@@ -37,13 +37,16 @@ def registry_csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
-def console_settings(var_dir: Path) -> Settings:
-    return Settings.from_env({"TUOYU_VAR_DIR": str(var_dir), "TUOYU_RASA_TOKEN": "t"})
+def console_settings(var_dir: Path, env: dict[str, str] | None = None) -> Settings:
+    """env: more TUOYU_* settings (a content folder of the test's own)."""
+    return Settings.from_env(
+        {"TUOYU_VAR_DIR": str(var_dir), "TUOYU_RASA_TOKEN": "t", **(env or {})}
+    )
 
 
-def console_app(var_dir: Path) -> web.Application:
+def console_app(var_dir: Path, env: dict[str, str] | None = None) -> web.Application:
     """The gateway app (console mounted) over a fake Rasa, with one account per role."""
-    settings = console_settings(var_dir)
+    settings = console_settings(var_dir, env)
     accounts = ConsoleAccounts(settings.console_db_path)
     for role, password in PASSWORDS.items():
         accounts.create_user(f"{role}1", role, password, actor="test")

@@ -250,6 +250,31 @@ async def test_twenty_failures_from_one_address_lock_the_address(
     assert (await sign_in(client, "admin")).status == 429
 
 
+async def test_behind_a_trusted_proxy_the_lock_is_on_the_forwarded_address(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    # The test client connects from 127.0.0.1, here the centre's reverse proxy.
+    app = console_app(tmp_path, {"TUOYU_TRUSTED_PROXIES": "127.0.0.1"})
+    client: TestClient[Any, Any] = await aiohttp_client(app)
+    guesser = {"X-Forwarded-For": "198.51.100.7"}
+    for number in range(20):
+        token = await csrf(client)
+        await client.post(
+            "/admin/login",
+            data={"csrf_token": token, "username": f"guess{number}", "password": "Nope-nope-1"},
+            headers=guesser,
+        )
+    token = await csrf(client)
+    blocked = await client.post(
+        "/admin/login",
+        data={"csrf_token": token, "username": "admin1", "password": PASSWORDS["admin"]},
+        headers=guesser,
+    )
+    assert blocked.status == 429
+    # Staff elsewhere behind the same proxy still sign in.
+    assert (await sign_in(client, "admin")).status == 302
+
+
 def test_a_lock_ends_after_15_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
@@ -372,3 +397,17 @@ async def test_admin_without_its_slash_leads_to_the_console(
     response = await client.get("/admin", allow_redirects=False)
     assert response.status == 302
     assert response.headers["Location"].startswith("/admin/login")
+
+
+async def test_the_settings_page_names_each_variable_and_never_shows_a_secret(
+    client: TestClient[Any, Any],
+) -> None:
+    await sign_in(client, "admin")
+    page = await client.get("/admin/settings")
+    text = await page.text()
+    assert page.status == 200
+    assert "TUOYU_CONFIDENCE_THRESHOLD" in text
+    assert "TUOYU_TRUSTED_PROXIES" in text
+    # The fixture's Rasa token is "t": shown as set, never as itself.
+    assert "<td>set</td>" in text
+    assert ">t<" not in text

@@ -16,5 +16,5 @@ def test_check_prints_file_line_message_and_fails_on_problems(
     assert check(content_dir) == 1
     out = capsys.readouterr()
     lines = [line for line in out.out.splitlines() if line.startswith(str(broken))]
-    assert f"{broken}:3: 'status' must be one of draft, published" in lines
+    assert f"{broken}:3: 'status' must be one of draft, in_review, published" in lines
     assert "4 entries loaded (3 published, 1 drafts, 0 need review)" in out.err

@@ -26,7 +26,7 @@
   }
   var sender = senderId();
 
-  function addMessage(who, text, buttons, extras) {
+  function addMessage(who, text, buttons, extras, feedback) {
     var item = document.createElement("li");
     item.className = who;
     if (text) {
@@ -49,6 +49,7 @@
         item.appendChild(locationButton());
       }
     });
+    if (typeof feedback === "string" && feedback) { item.appendChild(ratingRow(feedback)); }
     if (!item.childNodes.length && !(buttons && buttons.length)) { return; }
     if (buttons && buttons.length) {
       var row = document.createElement("div");
@@ -64,6 +65,53 @@
     }
     log.appendChild(item);
     item.scrollIntoView({ block: "end" });
+  }
+
+  // 👍/👎 under an answer from the knowledge base. The token came with the answer and only
+  // this sender can use it; a second press changes the rating.
+  function ratingRow(token) {
+    var group = document.createElement("div");
+    group.className = "rating";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "这条回答有帮助吗？ Was this answer helpful?");
+    var note = document.createElement("span");
+    note.className = "rating-note";
+    [["up", "👍", "有帮助 Helpful"], ["down", "👎", "没帮助 Not helpful"]].forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rate";
+      button.textContent = choice[1];
+      button.setAttribute("aria-label", choice[2]);
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", function () { rate(token, choice[0], group, note); });
+      group.appendChild(button);
+    });
+    group.appendChild(note);
+    return group;
+  }
+
+  function rate(token, rating, group, note) {
+    fetch("/api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender_id: sender, token: token, rating: rating })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        var expired = result.body && result.body.error && result.body.error.code === "token_expired";
+        note.textContent = expired ? "这条回答已经不能评价了。 This answer can no longer be rated."
+          : "没能记录评价，请稍后再试。 Could not record that; please try again.";
+        return;
+      }
+      Array.prototype.forEach.call(group.querySelectorAll("button"), function (button, n) {
+        button.setAttribute("aria-pressed", String((n === 0) === (rating === "up")));
+      });
+      note.textContent = rating === "down" ? "谢谢，工作人员会查看这条回答。 Thanks: staff will look at this answer."
+        : "谢谢反馈！ Thanks for your feedback!";
+    }).catch(function () {
+      note.textContent = "网络连接失败，请稍后再试。 Connection failed, please try again.";
+    });
   }
 
   function locationButton() {
@@ -108,7 +156,7 @@
     }).then(function (result) {
       var replies = (result.body && result.body.replies) || [];
       replies.forEach(function (r) {
-        addMessage("bot", r.text || "", r.buttons || [], (r.extras || []).concat(r.custom ? [r.custom] : []));
+        addMessage("bot", r.text || "", r.buttons || [], (r.extras || []).concat(r.custom ? [r.custom] : []), r.feedback);
       });
       if (result.status >= 400 && !replies.length) {
         statusLine.textContent = (result.body.error && result.body.error.message) || "出错了 Error";

@@ -22,6 +22,7 @@
   var SCRIPT_URL = script.src;
   var CHAT_URL = new URL("api/chat", SCRIPT_URL).href;
   var FORGET_URL = new URL("api/forget", SCRIPT_URL).href;
+  var FEEDBACK_URL = new URL("api/feedback", SCRIPT_URL).href;
   // localStorage belongs to the host site; the key names us and the gateway we talk to.
   var STORE_KEY = "tuoyu-widget:v1:" + new URL(SCRIPT_URL).origin;
   var MAX_KEPT = 80; // rendered messages kept for a reload; older ones drop off
@@ -73,6 +74,13 @@
       retry: "请 {n} 秒后再试。",
       failed: "出错了，请稍后再试。",
       newTab: "（在新窗口打开）",
+      rate: "这条回答有帮助吗？",
+      rateUp: "有帮助",
+      rateDown: "没帮助",
+      ratedUp: "谢谢反馈！",
+      ratedDown: "谢谢，工作人员会查看这条回答。",
+      rateFailed: "没能记录评价，请稍后再试。",
+      rateExpired: "这条回答已经不能评价了。",
       useLocation: "📍 使用我的位置",
       myLocation: "📍 我的位置",
       inDistrict: "在{d}找",
@@ -111,6 +119,13 @@
       retry: "Please try again in {n} s.",
       failed: "Something went wrong, please try again.",
       newTab: " (opens in a new tab)",
+      rate: "Was this answer helpful?",
+      rateUp: "Helpful",
+      rateDown: "Not helpful",
+      ratedUp: "Thanks for your feedback!",
+      ratedDown: "Thanks: staff will look at this answer.",
+      rateFailed: "Could not record that; please try again.",
+      rateExpired: "This answer can no longer be rated.",
       useLocation: "📍 Use my location",
       myLocation: "📍 My location",
       inDistrict: "Search in {d}",
@@ -222,6 +237,10 @@
     ".link{text-decoration:underline}",
     ".choice:hover,.link:hover{background:#f3f6f9}",
     ".confirm .choice{border-radius:8px}",
+    ".rating{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:6px}",
+    ".rate{min-width:44px;min-height:36px;padding:4px 10px;border:1px solid var(--ink);border-radius:18px;background:#fff;color:var(--ink);font-size:16px;line-height:1;cursor:pointer}",
+    ".rate[aria-pressed=true]{background:var(--accent);color:var(--on-accent);border-color:var(--accent)}",
+    ".rated{font-size:13px;color:#4a5868}",
     ".typing{display:flex;align-items:center;gap:4px;width:max-content;margin:0 14px 8px;padding:10px 14px;border-radius:14px;background:#eef2f6}",
     ".dot{width:7px;height:7px;border-radius:50%;background:#4a5868;animation:tuoyu-blink 1.2s infinite ease-in-out both}",
     ".dot:nth-child(2){animation-delay:.2s}.dot:nth-child(3){animation-delay:.4s}",
@@ -564,7 +583,45 @@
       choices.appendChild(choice);
     });
     if (choices.childNodes.length) { node.appendChild(choices); }
+    if (item.who === "bot" && typeof item.feedback === "string" && item.feedback) {
+      node.appendChild(ratingRow(item));
+    }
     if (node.childNodes.length) { log.appendChild(node); }
+  }
+
+  // 👍/👎 under an answer from the knowledge base: the token came with it and works only for
+  // this conversation. The choice is kept with the message (it survives a reload) and can be
+  // changed by pressing the other button.
+  function ratingRow(item) {
+    var group = el("div", "rating");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", T.rate);
+    var note = el("span", "rated", item.rated === "up" ? T.ratedUp : item.rated === "down" ? T.ratedDown : "");
+    var buttons = [["up", "👍", T.rateUp], ["down", "👎", T.rateDown]].map(function (choice) {
+      var b = button("rate", choice[1]);
+      b.setAttribute("aria-label", choice[2]);
+      b.setAttribute("aria-pressed", String(item.rated === choice[0]));
+      b.addEventListener("click", function () {
+        var sender = state.sender;
+        postJson(FEEDBACK_URL, { sender_id: sender, token: item.feedback, rating: choice[0] }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (sender !== state.sender) { return; } // cleared meanwhile
+            if (!response.ok) {
+              note.textContent = data && data.error && data.error.code === "token_expired" ? T.rateExpired : T.rateFailed;
+              return;
+            }
+            item.rated = choice[0];
+            save();
+            buttons.forEach(function (other, n) { other.setAttribute("aria-pressed", String(n === (choice[0] === "up" ? 0 : 1))); });
+            note.textContent = choice[0] === "up" ? T.ratedUp : T.ratedDown;
+          });
+        }, function () { note.textContent = T.rateFailed; });
+      });
+      group.appendChild(b);
+      return b;
+    });
+    group.appendChild(note);
+    return group;
   }
 
   function safeLink(url) {
@@ -601,6 +658,8 @@
     var sender = state.sender;
     var keepFocus = shadow.activeElement === input || shadow.activeElement === send;
     pending = true;
+    // The staff dashboard counts the widget's conversations apart from the web page's.
+    body.channel = "widget";
     setStatus("");
     remember({ who: "user", text: shown });
     typing.hidden = false;
@@ -624,6 +683,7 @@
             return b && typeof b === "object" ? { title: String(b.title || ""), payload: String(b.payload || "") } : null;
           }) : [],
           extras: extras,
+          feedback: typeof r.feedback === "string" ? r.feedback : undefined,
           lang: result.data.language
         });
       });
