@@ -5,7 +5,6 @@ and Telegram (the fake Bot API), and a 👎 lands in the staff review queue."""
 from __future__ import annotations
 
 import itertools
-import shutil
 import sqlite3
 import time
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from bot.local_stack import LocalStack as Stack
 from bot.supervisor import post_json
 from tests.fake_bot_api import FakeBotApiThread
+from tests.integration.browsers import chromium
 
 pytestmark = pytest.mark.integration
 
@@ -64,35 +64,26 @@ def test_an_answer_carries_a_token_and_a_thumbs_down_reaches_the_review_queue(
 
 
 def test_the_chat_page_rates_an_answer_in_chromium(stack: Stack) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Chromium is needed for browser tests: apt-get install chromium")
     question = "孩子不爱吃蔬菜怎么办"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(f"{stack.base_url}/")
-            page.fill("#message", question)
-            page.click("#send")
-            group = page.locator("#log li.bot .rating").first
-            group.wait_for(timeout=60_000)
-            assert (
-                group.get_attribute("aria-label") == "这条回答有帮助吗？ Was this answer helpful?"
-            )
-            down = group.get_by_role("button", name="没帮助 Not helpful")
-            down.focus()
-            page.keyboard.press("Enter")
-            expect(down).to_have_attribute("aria-pressed", "true", timeout=30_000)
-            expect(group.locator(".rating-note")).to_contain_text("工作人员")
-            assert len(unhelpful(stack, question)) == 1
-            group.get_by_role("button", name="有帮助 Helpful").click()
-            expect(down).to_have_attribute("aria-pressed", "false", timeout=30_000)
-            assert unhelpful(stack, question) == []
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{stack.base_url}/")
+        page.fill("#message", question)
+        page.click("#send")
+        group = page.locator("#log li.bot .rating").first
+        group.wait_for(timeout=60_000)
+        assert group.get_attribute("aria-label") == "这条回答有帮助吗？ Was this answer helpful?"
+        down = group.get_by_role("button", name="没帮助 Not helpful")
+        down.focus()
+        page.keyboard.press("Enter")
+        expect(down).to_have_attribute("aria-pressed", "true", timeout=30_000)
+        expect(group.locator(".rating-note")).to_contain_text("工作人员")
+        assert len(unhelpful(stack, question)) == 1
+        group.get_by_role("button", name="有帮助 Helpful").click()
+        expect(down).to_have_attribute("aria-pressed", "false", timeout=30_000)
+        assert unhelpful(stack, question) == []
 
 
 def telegram_ready(stack: Stack) -> None:

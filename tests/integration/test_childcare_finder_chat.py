@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import urllib.parse
 import urllib.request
 import uuid
@@ -21,6 +20,7 @@ import pytest
 from bot.local_stack import LocalStack as Stack
 from knowledge_base.registry.address import LocationMatch, resolve_location
 from knowledge_base.registry.places import default_gazetteer
+from tests.integration.browsers import chromium
 
 pytestmark = pytest.mark.integration
 NUMBER = re.compile(r"(?:备案编号|Filing no\.) (\S+)")
@@ -216,46 +216,29 @@ def test_the_check_asks_for_a_name_then_explains_not_found(stack: Stack) -> None
 
 def chat_page_after_asking(base_url: str, question: str) -> str:
     """The chat page's DOM after a parent types question and presses send, in Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Chromium is needed for browser tests: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(f"{base_url}/")
-            page.fill("#message", question)
-            page.click("#send")
-            page.wait_for_selector("a.link-button", timeout=60_000)
-            return page.content()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base_url}/")
+        page.fill("#message", question)
+        page.click("#send")
+        page.wait_for_selector("a.link-button", timeout=60_000)
+        return page.content()
 
 
 def test_a_link_with_q_only_fills_in_the_box(stack: Stack) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium is not None
     question = urllib.parse.quote("/restart")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            sent: list[str] = []
-            page.on("request", lambda r: sent.append(r.url) if "/api/chat" in r.url else None)
-            page.goto(f"{stack.base_url}/?q={question}")
-            page.wait_for_timeout(1000)
-            assert page.input_value("#message") == "/restart"
-            assert sent == []
-            assert page.locator("#log li.user").count() == 0
-            # The sender id the page made: 128 random bits, not guessable.
-            sender_id = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
-            assert re.fullmatch(r"web-[0-9a-f]{32}", sender_id)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        sent: list[str] = []
+        page.on("request", lambda r: sent.append(r.url) if "/api/chat" in r.url else None)
+        page.goto(f"{stack.base_url}/?q={question}")
+        page.wait_for_timeout(1000)
+        assert page.input_value("#message") == "/restart"
+        assert sent == []
+        assert page.locator("#log li.user").count() == 0
+        # The sender id the page made: 128 random bits, not guessable.
+        sender_id = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
+        assert re.fullmatch(r"web-[0-9a-f]{32}", sender_id)
 
 
 def test_the_chat_page_shows_results_with_a_working_map_link_in_chromium(
@@ -286,26 +269,18 @@ def test_the_chat_page_shows_results_with_a_working_map_link_in_chromium(
 
 
 def test_delete_my_data_on_the_chat_page_erases_it_and_starts_afresh(stack: Stack) -> None:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium is not None
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(f"{stack.base_url}/")
-            page.fill("#message", "宝宝几个月可以加辅食？")
-            page.click("#send")
-            page.wait_for_selector("#log li.bot >> nth=1", timeout=60_000)
-            before = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
-            assert [e for e in stack.tracker(before)["events"] if e.get("event") == "user"]
-            page.on("dialog", lambda dialog: dialog.accept())
-            page.click("#forget")
-            # (wait_for_function would evaluate a string, which the page's CSP forbids)
-            page.locator("#status", has_text="已删除").wait_for(timeout=30_000)
-            after = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
-            assert after != before
-            assert not [e for e in stack.tracker(before)["events"] if e.get("event") == "user"]
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{stack.base_url}/")
+        page.fill("#message", "宝宝几个月可以加辅食？")
+        page.click("#send")
+        page.wait_for_selector("#log li.bot >> nth=1", timeout=60_000)
+        before = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
+        assert [e for e in stack.tracker(before)["events"] if e.get("event") == "user"]
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.click("#forget")
+        # (wait_for_function would evaluate a string, which the page's CSP forbids)
+        page.locator("#status", has_text="已删除").wait_for(timeout=30_000)
+        after = page.evaluate("window.localStorage.getItem('tuoyu-sender-id')")
+        assert after != before
+        assert not [e for e in stack.tracker(before)["events"] if e.get("event") == "user"]

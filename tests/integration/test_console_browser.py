@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import shutil
 import time
 import urllib.parse
 import urllib.request
@@ -34,17 +33,16 @@ from playwright.sync_api import (
     FilePayload,
     Locator,
     Page,
-    Playwright,
     expect,
-    sync_playwright,
 )
 
-from bot.console.accounts import ConsoleAccounts
-from bot.local_stack import LocalStack, StackFailed, local_stack
+from bot.local_stack import LocalStack
 from bot.settings import Settings
 from knowledge_base.content import load_entries
 from knowledge_base.review_groups import GROUPING_THRESHOLD
 from knowledge_base.review_queue import ReviewQueue
+from tests.integration.browsers import chromium
+from tests.integration.console_stack import console_stack
 from tests.unit.console_support import registry_csv
 from tests.unit.test_registry import row as registry_row
 
@@ -129,47 +127,19 @@ T = TypeVar("T")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The three processes over copies of the content and index, with the staff's accounts
-    (made through ConsoleAccounts, as `tuoyu admin create-user` does)."""
-    project = Settings.from_env()
-    root = tmp_path_factory.mktemp("console-browser")
-    shutil.copytree(project.content_dir, root / "content")
-    if (project.index_dir / "manifest.json").is_file():
-        # The project's index fits the copied content: the stack starts without a build.
-        shutil.copytree(project.index_dir, root / "index")
-    var = root / "var"
-    overrides = {
-        "TUOYU_CONTENT_DIR": str(root / "content"),
-        "TUOYU_INDEX_DIR": str(root / "index"),
-        "TUOYU_RATE_PER_ADDRESS": "1000000",
-    }
-    accounts = ConsoleAccounts(Settings.from_env({"TUOYU_VAR_DIR": str(var)}).console_db_path)
-    for name, (role, password) in ACCOUNTS.items():
-        accounts.create_user(name, role, password, actor="test")
-    try:
-        with local_stack(var, overrides=overrides) as started:
-            yield started
-    except StackFailed as failure:
-        pytest.fail(str(failure))
+    """The three processes over copies of the content and index, with the staff's accounts."""
+    with console_stack(tmp_path_factory.mktemp("console-browser"), ACCOUNTS) as started:
+        yield started
     # Nothing reached the project's own content folder.
+    project = Settings.from_env()
     assert not (project.content_dir / f"{NEW_ID}.md").exists()
     assert NEW_TIP not in (project.content_dir / f"{EDITED}.md").read_text("utf-8")
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Chromium is needed for browser tests: scripts/ensure_chromium.sh")
-    launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-    yield launched
-    launched.close()
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

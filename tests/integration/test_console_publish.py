@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import shutil
 import time
 import urllib.parse
 import urllib.request
@@ -18,11 +17,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.console.accounts import ConsoleAccounts
-from bot.local_stack import NORMAL_QUESTION, LocalStack, StackFailed, local_stack
-from bot.settings import Settings
+from bot.local_stack import NORMAL_QUESTION, LocalStack
 from knowledge_base.content import load_entries
 from tests.console_forms import form_fields
+from tests.integration.console_stack import console_stack
 
 pytestmark = pytest.mark.integration
 
@@ -35,26 +33,9 @@ SWAP_TIMEOUT_S = 60.0
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    project = Settings.from_env()
-    root = tmp_path_factory.mktemp("console-publish")
-    shutil.copytree(project.content_dir, root / "content")
-    if (project.index_dir / "manifest.json").is_file():
-        # The project's index fits the copied content: the stack starts without a build.
-        shutil.copytree(project.index_dir, root / "index")
-    var = root / "var"
-    overrides = {
-        "TUOYU_CONTENT_DIR": str(root / "content"),
-        "TUOYU_INDEX_DIR": str(root / "index"),
-        "TUOYU_RATE_PER_ADDRESS": "1000000",
-    }
-    accounts = ConsoleAccounts(Settings.from_env({"TUOYU_VAR_DIR": str(var)}).console_db_path)
-    for name, password in PASSWORDS.items():
-        accounts.create_user(name, "editor", password, actor="test")
-    try:
-        with local_stack(var, overrides=overrides) as started:
-            yield started
-    except StackFailed as failure:
-        pytest.fail(str(failure))
+    accounts = {name: ("editor", password) for name, password in PASSWORDS.items()}
+    with console_stack(tmp_path_factory.mktemp("console-publish"), accounts) as started:
+        yield started
 
 
 class Staff:

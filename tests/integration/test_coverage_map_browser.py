@@ -3,17 +3,17 @@ CSP, coloured by places per 1,000 residents, and its figures reachable by mouse 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from bot import processes
 from bot.local_stack import free_port
 from bot.settings import Settings
 from bot.supervisor import ManagedProcess, wait_until
 from knowledge_base.registry.cli import ensure_registry
+from tests.integration.browsers import chromium
 
 pytestmark = pytest.mark.integration
 
@@ -37,13 +37,8 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Chromium is needed for browser tests: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

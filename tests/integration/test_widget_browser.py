@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,15 +18,14 @@ import pytest
 from playwright.sync_api import (
     Browser,
     Page,
-    Playwright,
     Request,
     Route,
     expect,
-    sync_playwright,
 )
 
 from bot.local_stack import LocalStack as Stack
 from bot.widget_demo import HostSite, host_page, serving
+from tests.integration.browsers import chromium
 
 pytestmark = pytest.mark.integration
 AXE_VERSION = "4.14.1"
@@ -55,19 +53,9 @@ OpenPage = Callable[..., Page]
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as started:
-        yield started
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Chromium is needed for browser tests: apt-get install chromium")
-    launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-    yield launched
-    launched.close()
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
