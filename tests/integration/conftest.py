@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,13 @@ import pytest
 from bot.local_stack import LocalStack, StackFailed, local_stack
 from bot.supervisor import url_answers
 from tests.fake_bot_api import TOKEN, FakeBotApiThread
+from tests.integration.postgres import (
+    PostgresFailed,
+    PostgresMissing,
+    PostgresServer,
+    server_programs,
+    throwaway_postgres,
+)
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +48,19 @@ def stack(
         pytest.fail(str(failure))
     assert all(not p.running for p in processes), "a process outlived the test session"
     assert not url_answers(f"{base_url}/healthz", 1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session; each test makes its own database."""
+    try:
+        server_programs()
+    except PostgresMissing as missing:
+        if os.environ.get("TUOYU_SKIP_POSTGRES") == "1":
+            pytest.skip(f"{missing} (skipped: TUOYU_SKIP_POSTGRES=1)")
+        pytest.fail(f"{missing}, or set TUOYU_SKIP_POSTGRES=1 to skip the PostgreSQL tests")
+    try:
+        with throwaway_postgres() as server:
+            yield server
+    except PostgresFailed as failure:
+        pytest.fail(str(failure))

@@ -8,31 +8,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from bot import processes
-from bot.local_stack import free_port
-from bot.settings import Settings
-from bot.supervisor import ManagedProcess, wait_until
-from knowledge_base.registry.cli import ensure_registry
-from tests.integration.browsers import chromium
+from tests.integration.browsers import chromium, gateway_alone
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var = tmp_path_factory.mktemp("coveragevar")
-    settings = Settings.from_env({"TUOYU_VAR_DIR": str(var)}).with_ports(
-        port=free_port(), rasa_port=free_port(), actions_port=free_port()
-    )
-    assert ensure_registry(settings.database_url, var / "sample.csv")
-    gateway = ManagedProcess(processes.gateway(settings), echo=False)
-    gateway.start()
-    url = f"http://127.0.0.1:{settings.port}"
-    try:
-        assert wait_until(f"{url}/static/coverage.css", 60, gateway)
+    with gateway_alone(tmp_path_factory.mktemp("coveragevar"), "/static/coverage.css") as url:
         yield url
-    finally:
-        gateway.stop()
 
 
 @pytest.fixture(scope="module")

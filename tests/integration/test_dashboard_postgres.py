@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +15,7 @@ import sqlalchemy as sa
 from bot.console.dashboard_period import Period
 from bot.console.dashboard_source import TIMESTAMP_INDEX, TrackerStoreReader
 from bot.console.dashboard_stats import read_dashboard
-from tests.integration.postgres import (
-    PostgresFailed,
-    PostgresMissing,
-    PostgresServer,
-    server_programs,
-    throwaway_postgres,
-)
+from tests.integration.postgres import PostgresServer
 from tests.unit.tracker_store_builder import SAMPLE_TOPICS, build_sample_week
 
 pytestmark = pytest.mark.integration
@@ -38,21 +30,6 @@ EVENTS_DDL = (
     " PRIMARY KEY (id))",
     "CREATE INDEX ix_events_sender_id ON events (sender_id)",
 )
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresServer]:
-    try:
-        server_programs()
-    except PostgresMissing as missing:
-        if os.environ.get("TUOYU_SKIP_POSTGRES") == "1":
-            pytest.skip(f"{missing} (skipped: TUOYU_SKIP_POSTGRES=1)")
-        pytest.fail(f"{missing}, or set TUOYU_SKIP_POSTGRES=1 to skip the PostgreSQL tests")
-    try:
-        with throwaway_postgres() as server:
-            yield server
-    except PostgresFailed as failure:
-        pytest.fail(str(failure))
 
 
 def test_postgresql_gives_the_same_figures_as_sqlite(

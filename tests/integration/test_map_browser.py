@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot import processes
-from bot.local_stack import free_port
-from bot.settings import Settings
-from bot.supervisor import ManagedProcess, wait_until
-from knowledge_base.registry.cli import ensure_registry
+from tests.integration.browsers import chromium_path, gateway_alone
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    var = tmp_path_factory.mktemp("mapvar")
-    settings = Settings.from_env({"TUOYU_VAR_DIR": str(var)}).with_ports(
-        port=free_port(), rasa_port=free_port(), actions_port=free_port()
-    )
-    assert ensure_registry(settings.database_url, var / "sample.csv")
-    gateway = ManagedProcess(processes.gateway(settings), echo=False)
-    gateway.start()
-    url = f"http://127.0.0.1:{settings.port}"
-    try:
-        assert wait_until(f"{url}/static/map.css", 60, gateway)
+    with gateway_alone(tmp_path_factory.mktemp("mapvar"), "/static/map.css") as url:
         yield url
-    finally:
-        gateway.stop()
 
 
 def rendered(url: str, tmp_path: Path) -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail(
-            "Chromium is needed for browser tests: apt-get install chromium (make test does)"
-        )
+    chromium = chromium_path()
     result = subprocess.run(
         [
             chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -34,13 +34,7 @@ from knowledge_base.registry.reader import parse_file
 from knowledge_base.registry.sample import sample_rows
 from knowledge_base.registry.store import FacilityRegistry
 from knowledge_base.registry.tables import institutions
-from tests.integration.postgres import (
-    PostgresFailed,
-    PostgresMissing,
-    PostgresServer,
-    server_programs,
-    throwaway_postgres,
-)
+from tests.integration.postgres import PostgresServer
 from tests.unit.test_registry import row
 
 pytestmark = pytest.mark.integration
@@ -48,21 +42,6 @@ pytestmark = pytest.mark.integration
 HEADERS = [zh for _, _, zh, _ in COLUMNS]
 FEE = "月收费(元)"
 _databases = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    try:
-        server_programs()
-    except PostgresMissing as missing:
-        if os.environ.get("TUOYU_SKIP_POSTGRES") == "1":
-            pytest.skip(f"{missing} (skipped: TUOYU_SKIP_POSTGRES=1)")
-        pytest.fail(f"{missing}, or set TUOYU_SKIP_POSTGRES=1 to skip the PostgreSQL tests")
-    try:
-        with throwaway_postgres() as server:
-            yield server
-    except PostgresFailed as failure:
-        pytest.fail(str(failure))
 
 
 @pytest.fixture
