@@ -13,10 +13,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.console.accounts import ConsoleAccounts
-from bot.gateway.app import create_app
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from tests.unit.fakes import FakeRasa
+from tests.unit.fakes import gateway_app
 from tests.unit.test_registry import ZH_HEADERS
 
 PASSWORDS = {
@@ -50,12 +48,7 @@ def console_app(var_dir: Path, env: dict[str, str] | None = None) -> web.Applica
     accounts = ConsoleAccounts(settings.console_db_path)
     for role, password in PASSWORDS.items():
         accounts.create_user(f"{role}1", role, password, actor="test")
-    fake = FakeRasa()
-
-    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
-        return fake
-
-    return create_app(settings, rasa_client_factory=factory)
+    return gateway_app(settings)
 
 
 def csrf_from(page: str) -> str:

@@ -8,9 +8,13 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 import numpy as np
+from aiohttp import web
 
+from bot.gateway.app import create_app
 from bot.rasa_client import BackendUnavailable, PartState, RasaClient
+from bot.settings import Settings
 from knowledge_base.embedding import Vectors
 
 
@@ -86,3 +90,13 @@ class FakeRasa(RasaClient):
 
     async def actions_state(self) -> PartState:
         return PartState("actions", self.actions_up, "ok" if self.actions_up else "down")
+
+
+def gateway_app(settings: Settings, rasa: RasaClient | None = None) -> web.Application:
+    """The gateway app talking to `rasa` (a new FakeRasa by default) instead of Rasa."""
+    client = rasa if rasa is not None else FakeRasa()
+
+    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
+        return client
+
+    return create_app(settings, rasa_client_factory=factory)

@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.gateway.app import STATIC_DIR, create_app
+from bot.gateway.app import STATIC_DIR
 from bot.gateway.coverage import PLACES_BREAKS, places_class
 from bot.gateway.district_map import (
     BOUNDARIES_FILE,
@@ -24,11 +23,10 @@ from bot.gateway.district_map import (
     load_shapes,
     simplify,
 )
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.registry.coverage import TARGET_PLACES_PER_1000
 from knowledge_base.registry.places import default_gazetteer
-from tests.unit.fakes import FakeRasa
+from tests.unit.fakes import gateway_app
 
 # 北京市第七次全国人口普查公报（第二号）: the city's resident population at 2020-11-01.
 CENSUS_2020_TOTAL = 21_893_095
@@ -115,13 +113,7 @@ def test_colour_classes_put_the_target_at_a_class_edge(
 @pytest.fixture
 async def client(aiohttp_client: Any, tmp_path: Path) -> TestClient[Any, Any]:
     settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
-
-    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
-        return FakeRasa()
-
-    result: TestClient[Any, Any] = await aiohttp_client(
-        create_app(settings, rasa_client_factory=factory)
-    )
+    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings))
     return result
 
 

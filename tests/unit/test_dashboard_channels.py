@@ -7,16 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.gateway.app import STATIC_DIR, create_app
+from bot.gateway.app import STATIC_DIR
 from bot.gateway.channels import channel_of
 from bot.gateway.keys import CHAT
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from tests.unit.fakes import FakeRasa
+from tests.unit.fakes import FakeRasa, gateway_app
 
 
 @pytest.fixture
@@ -27,13 +25,7 @@ def fake() -> FakeRasa:
 @pytest.fixture
 async def client(aiohttp_client: Any, fake: FakeRasa, tmp_path: Path) -> TestClient[Any, Any]:
     settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
-
-    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
-        return fake
-
-    result: TestClient[Any, Any] = await aiohttp_client(
-        create_app(settings, rasa_client_factory=factory)
-    )
+    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings, fake))
     return result
 
 

@@ -20,13 +20,11 @@ from bot.gateway.answer_feedback import (
     FeedbackTokens,
     with_feedback_tokens,
 )
-from bot.gateway.app import create_app
 from bot.gateway.keys import CHAT
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from knowledge_base.guidance import GuidanceService
 from knowledge_base.review_queue import RatingCounts, ReviewQueue
-from tests.unit.fakes import FakeRasa
+from tests.unit.fakes import FakeRasa, gateway_app
 from tests.unit.trackers import make_tracker
 
 MARKER: dict[str, Any] = {
@@ -171,12 +169,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def client(aiohttp_client: Any, fake: FakeRasa, settings: Settings) -> TestClient[Any, Any]:
-    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
-        return fake
-
-    result: TestClient[Any, Any] = await aiohttp_client(
-        create_app(settings, rasa_client_factory=factory)
-    )
+    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings, fake))
     return result
 
 

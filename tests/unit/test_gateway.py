@@ -5,17 +5,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.gateway import service
-from bot.gateway.app import create_app
 from bot.gateway.keys import BACKENDS, LIMITS, PAYLOADS
-from bot.rasa_client import PartState, RasaClient
+from bot.rasa_client import PartState
 from bot.settings import Settings
 from knowledge_base.review_queue import ReviewQueue
-from tests.unit.fakes import FakeRasa
+from tests.unit.fakes import FakeRasa, gateway_app
 
 
 @pytest.fixture
@@ -26,12 +24,7 @@ def fake() -> FakeRasa:
 @pytest.fixture
 async def client(aiohttp_client: Any, fake: FakeRasa, tmp_path: Path) -> TestClient[Any, Any]:
     settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
-
-    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
-        return fake
-
-    app = create_app(settings, rasa_client_factory=factory)
-    result: TestClient[Any, Any] = await aiohttp_client(app)
+    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings, fake))
     return result
 
 
@@ -256,7 +249,7 @@ async def test_nearby_api_returns_results_sorted_by_distance(
     ]
     import_registry_file(write_csv(tmp_path / "r.csv", rows), store)
     store.close()
-    client = await aiohttp_client(create_app(settings, rasa_client_factory=lambda s, _: FakeRasa()))
+    client = await aiohttp_client(gateway_app(settings))
     response = await client.get("/api/facilities/nearby?lat=39.99&lon=116.47&limit=3")
     assert response.status == 200
     body = await response.json()
@@ -379,7 +372,7 @@ async def test_map_search_takes_a_point_from_the_chat_or_an_address(
     ]
     import_registry_file(write_csv(tmp_path / "r.csv", rows), store)
     store.close()
-    client = await aiohttp_client(create_app(settings, rasa_client_factory=lambda s, _: FakeRasa()))
+    client = await aiohttp_client(gateway_app(settings))
     point = await (await client.get("/api/map/search?lat=39.98&lon=116.30&q=您的位置")).json()
     assert [r["registration_no"] for r in point["results"]] == ["BJ2", "BJ1"]
     assert point["place"]["name"] == "您的位置"

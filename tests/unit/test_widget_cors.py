@@ -6,15 +6,12 @@ import gzip
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.gateway.app import create_app
 from bot.gateway.widget import WIDGET_SCRIPT, CorsPolicy, normalise_origin
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from tests.unit.fakes import FakeRasa
+from tests.unit.fakes import gateway_app
 
 CENTRE = "https://centre.example.org"
 OTHER = "https://evil.example.com"
@@ -25,12 +22,7 @@ def gateway(aiohttp_client: Any, tmp_path: Path, origins: str | None) -> Any:
     env = {"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"}
     if origins is not None:
         env["TUOYU_WIDGET_ORIGINS"] = origins
-    fake = FakeRasa()
-
-    def factory(session: aiohttp.ClientSession, _: Settings) -> RasaClient:
-        return fake
-
-    return aiohttp_client(create_app(Settings.from_env(env), rasa_client_factory=factory))
+    return aiohttp_client(gateway_app(Settings.from_env(env)))
 
 
 @pytest.fixture
