@@ -253,6 +253,10 @@ class DangerSignDetector:
         text = normalise(text or "")
         return self._is_current(text) and not self._did_not_happen(text)
 
+    def did_not_happen_in(self, text: str) -> bool:
+        """Whether the message tells of a dream, a false scare or a danger caught in time."""
+        return self._did_not_happen(normalise(text or ""))
+
     def _did_not_happen(self, text: str) -> bool:
         """A dream, a false scare or a fall caught in time: no urgency brings these back."""
         return any(p.search(text) for p in self.did_not_happen)

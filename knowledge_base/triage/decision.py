@@ -205,9 +205,16 @@ class TriageDecider:
         # about a danger to the child the rules see (then: ask).
         if _too_short_for_the_classifier(text):
             return None
-        about_child = any(f.category != PARENT_CRISIS for f in findings)
+        # A sign the rules set aside ("I nearly shook him") is no danger to the child now: the
+        # crisis is the parent's. A dream or a false scare is asked about, never answered.
+        about_child = any(f.category != PARENT_CRISIS and f.current and f.childs for f in findings)
         figurative = self.rules.set_aside_as_figurative(PARENT_CRISIS, text)
-        doubt = about_child or figurative or self.rules.is_light_hearted(text)
+        doubt = (
+            about_child
+            or figurative
+            or self.rules.is_light_hearted(text)
+            or self.rules.did_not_happen_in(text)
+        )
         if pc >= t.crisis and not doubt:
             return TriageOutcome(CRISIS, PARENT_CRISIS, "classifier", None, pc)
         if pc >= t.crisis_check or rule is not None:

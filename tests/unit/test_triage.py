@@ -232,6 +232,23 @@ def test_a_parent_in_crisis_gets_the_crisis_outcome(decider: TriageDecider) -> N
     assert "hurting yourself" in decider.question("parent_crisis", "en")
 
 
+def test_a_dream_the_classifier_reads_as_a_crisis_is_asked_about_not_answered(
+    decider: TriageDecider,
+) -> None:
+    text = "I had a nightmare that my son was taken from the park. Woke up sobbing."
+    outcome = decider.decide(text, prediction(0.2, crisis=0.7))
+    assert (outcome.outcome, outcome.category) == (CHECK, "parent_crisis")
+
+
+def test_a_danger_to_the_child_that_is_over_leaves_the_crisis_to_the_classifier(
+    decider: TriageDecider,
+) -> None:
+    # The child's sign is set aside (fell last month), so nothing stands between the parent's
+    # despair and the crisis answer; a fall happening now would have been asked about.
+    text = "he fell off the bed last month and he's fine now, but I feel empty and useless every day"
+    assert decider.decide(text, prediction(0.05, crisis=0.8)).outcome == CRISIS
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_crisis_question_gives_12356_before_it_asks(
     decider: TriageDecider, language: str
