@@ -245,7 +245,7 @@ def test_a_danger_to_the_child_that_is_over_leaves_the_crisis_to_the_classifier(
 ) -> None:
     # The child's sign is set aside (fell last month), so nothing stands between the parent's
     # despair and the crisis answer; a fall happening now would have been asked about.
-    text = "he fell off the bed last month and he's fine now, but I feel empty and useless every day"
+    text = "he fell off the bed last month and he's fine now, but I feel empty and useless"
     assert decider.decide(text, prediction(0.05, crisis=0.8)).outcome == CRISIS
 
 
