@@ -25,6 +25,8 @@ from knowledge_base.text.pinyin import mentions_fever, pinyin_age_in_months, pin
 DEFAULT_DATA = Path(__file__).parent / "safety" / "danger_signs.yml"
 YOUNG_INFANT = "high_fever_young_infant"
 PARENT_CRISIS = "parent_crisis"
+# An older child threatening to end their life now: the child's emergency, not the parent's crisis.
+CHILD_SELF_HARM = "child_self_harm"
 
 # A temperature counts only when it is the child's: after a word about body temperature or
 # fever, never a bath, bottle or room temperature.

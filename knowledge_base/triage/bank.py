@@ -12,8 +12,15 @@ from pathlib import Path
 
 import yaml
 
+from knowledge_base.danger_signs import CHILD_SELF_HARM
+
 BANK_DIR = Path(__file__).resolve().parents[1] / "safety" / "triage_bank"
 LABELS = ("safe", "emergency", "crisis")
+# Emergencies the rules alone raise, and the classifier does not learn: a teenager's despair is
+# worded like a parent's, and learning it as the child's emergency taught the classifier that
+# "this sleep regression is killing me" is one (fresh sets 1-20, tuning: 8 more answered
+# first for 12 more false alarms). The messages stay in the bank, measured like the others.
+RULES_ONLY_CATEGORIES = frozenset({CHILD_SELF_HARM})
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,11 @@ def load_bank(directory: Path = BANK_DIR) -> list[BankMessage]:
                 raise ValueError(f"{path.name}: item {number} is an emergency without a category")
             messages.append(BankMessage(text, label, str(category) if category else None, writer))
     return messages
+
+
+def for_training(messages: list[BankMessage]) -> list[BankMessage]:
+    """The messages the classifier learns from: all but the rules-only emergencies."""
+    return [m for m in messages if m.category not in RULES_ONLY_CATEGORIES]
 
 
 def bank_fingerprint(directory: Path = BANK_DIR) -> str:

@@ -6,12 +6,12 @@ import logging
 from pathlib import Path
 
 from knowledge_base.embedding import Embedder
-from knowledge_base.triage.bank import BANK_DIR, bank_fingerprint, load_bank
+from knowledge_base.triage.bank import BANK_DIR, bank_fingerprint, for_training, load_bank
 from knowledge_base.triage.classifier import TriageClassifier, read_manifest
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: rules-only categories are left out of training
 
 
 def classifier_is_current(directory: Path, model_identity: str, bank: Path = BANK_DIR) -> bool:
@@ -26,7 +26,7 @@ def _manifest(model_identity: str, bank: Path) -> dict[str, object]:
 def build_classifier(directory: Path, embedder: Embedder, bank: Path = BANK_DIR) -> int:
     """Embeds every bank message as the Rasa featurizer does (e5 "query:" side), trains and
     saves; returns how many messages it learnt from."""
-    messages = load_bank(bank)
+    messages = for_training(load_bank(bank))
     vectors = embedder.embed_queries([m.text for m in messages])
     texts = [m.text for m in messages]
     classifier = TriageClassifier.train(

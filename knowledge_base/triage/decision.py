@@ -13,7 +13,12 @@ from typing import Any
 
 import yaml
 
-from knowledge_base.danger_signs import PARENT_CRISIS, DangerSignDetector, RuleFinding
+from knowledge_base.danger_signs import (
+    CHILD_SELF_HARM,
+    PARENT_CRISIS,
+    DangerSignDetector,
+    RuleFinding,
+)
 from knowledge_base.language import text_size
 from knowledge_base.text.pinyin import pinyin_form
 from knowledge_base.triage.classifier import Prediction
@@ -121,7 +126,10 @@ class TriageDecider:
         if findings is None:
             findings = self.rules.findings(text)
         crisis_rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
-        if crisis_rule is not None and crisis_rule.current:
+        # "儿子说活着没意思，把刀拿进房间锁了门": the despairing words are the child's, whose
+        # danger comes first.
+        childs_own = any(f.category == CHILD_SELF_HARM and f.current for f in findings)
+        if crisis_rule is not None and crisis_rule.current and not childs_own:
             # "I'm going to walk into the sea lol": a joke is asked about once, never answered
             # as a crisis outright (and never ignored either).
             if self.rules.is_light_hearted(text):

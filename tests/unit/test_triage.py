@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.danger_signs import DangerSignDetector
-from knowledge_base.triage.bank import BANK_DIR, load_bank
+from knowledge_base.triage.bank import BANK_DIR, RULES_ONLY_CATEGORIES, for_training, load_bank
 from knowledge_base.triage.build import build_classifier, classifier_is_current
 from knowledge_base.triage.classifier import Prediction, TriageClassifier
 from knowledge_base.triage.decision import (
@@ -46,6 +46,15 @@ def test_the_bank_is_big_enough_and_from_several_writers() -> None:
     categories = {m.category for m in bank if m.label == "emergency"}
     rules = {c.key for c in DangerSignDetector.from_file().categories}
     assert rules - {"parent_crisis"} <= categories
+
+
+def test_rules_only_emergencies_stay_in_the_bank_but_are_not_learnt() -> None:
+    bank = load_bank()
+    rules_only = [m for m in bank if m.category in RULES_ONLY_CATEGORIES]
+    assert rules_only  # measured with the rest of the bank
+    learnt = for_training(bank)
+    assert not {m.category for m in learnt} & RULES_ONLY_CATEGORIES
+    assert len(learnt) == len(bank) - len(rules_only)
 
 
 def test_the_bank_says_who_wrote_it_and_how() -> None:
