@@ -35,7 +35,7 @@ from benchmarks.common import percentile, results_dir, save
 from bot.settings import Settings
 from knowledge_base.danger_signs import PARENT_CRISIS
 from knowledge_base.embedding import SentenceTransformerEmbedder
-from knowledge_base.triage.bank import RULES_ONLY_CATEGORIES, for_training, load_bank
+from knowledge_base.triage.bank import for_training, is_learnt, load_bank
 from knowledge_base.triage.classifier import TriageClassifier
 from knowledge_base.triage.decision import CHECK, CRISIS, EMERGENCY, TriageDecider, TriageOutcome
 
@@ -145,11 +145,7 @@ def held_out_by_writer(decider: TriageDecider, cache: VectorCache) -> dict[str, 
     vectors = cache.vectors([m.text for m in bank])
     outcomes: list[str] = [""] * len(bank)
     for writer in sorted({m.writer for m in bank}):
-        train = [
-            i
-            for i, m in enumerate(bank)
-            if m.writer != writer and m.category not in RULES_ONLY_CATEGORIES
-        ]
+        train = [i for i, m in enumerate(bank) if m.writer != writer and is_learnt(m)]
         classifier = TriageClassifier.train(
             [bank[i].text for i in train],
             vectors[train],

@@ -53,9 +53,14 @@ def load_bank(directory: Path = BANK_DIR) -> list[BankMessage]:
     return messages
 
 
+def is_learnt(message: BankMessage) -> bool:
+    """Whether the classifier learns from the message (all but the rules-only emergencies)."""
+    return message.category not in RULES_ONLY_CATEGORIES
+
+
 def for_training(messages: list[BankMessage]) -> list[BankMessage]:
-    """The messages the classifier learns from: all but the rules-only emergencies."""
-    return [m for m in messages if m.category not in RULES_ONLY_CATEGORIES]
+    """The messages the classifier learns from."""
+    return [m for m in messages if is_learnt(m)]
 
 
 def bank_fingerprint(directory: Path = BANK_DIR) -> str:
