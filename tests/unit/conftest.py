@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient
 
+from bot.settings import Settings
 from knowledge_base.content import load_entries
 from knowledge_base.guidance import GuidanceService
 from knowledge_base.index import ensure_index
 from knowledge_base.review_queue import ReviewQueue
 from knowledge_base.search import GuidanceSearch
-from tests.unit.fakes import CharacterGramEmbedder
+from tests.unit.fakes import CharacterGramEmbedder, FakeRasa, gateway_app
 
 ENTRY_TEMPLATE = """---
 id: {id}
@@ -86,3 +89,16 @@ def guidance_service(content_dir: Path, tmp_path: Path) -> GuidanceService:
     index, _ = ensure_index(tmp_path / "index", loaded.published(), embedder)
     search = GuidanceSearch(index, entries, embedder)
     return GuidanceService(search, entries, ReviewQueue(tmp_path / "q.sqlite3"), threshold=0.5)
+
+
+# The gateway over a fake Rasa (a module may define its own `fake` or `client` instead).
+@pytest.fixture
+def fake() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, fake: FakeRasa, tmp_path: Path) -> TestClient[Any, Any]:
+    settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
+    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings, fake))
+    return result

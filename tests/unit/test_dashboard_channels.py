@@ -4,7 +4,6 @@ Rasa, as message metadata (it lands in Rasa's tracker store with the user event)
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,20 +12,7 @@ from aiohttp.test_utils import TestClient
 from bot.gateway.app import STATIC_DIR
 from bot.gateway.channels import channel_of
 from bot.gateway.keys import CHAT
-from bot.settings import Settings
-from tests.unit.fakes import FakeRasa, gateway_app
-
-
-@pytest.fixture
-def fake() -> FakeRasa:
-    return FakeRasa()
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, fake: FakeRasa, tmp_path: Path) -> TestClient[Any, Any]:
-    settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
-    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings, fake))
-    return result
+from tests.unit.fakes import FakeRasa
 
 
 async def test_the_web_page_and_the_widget_are_told_apart(

@@ -16,18 +16,6 @@ from knowledge_base.review_queue import ReviewQueue
 from tests.unit.fakes import FakeRasa, gateway_app
 
 
-@pytest.fixture
-def fake() -> FakeRasa:
-    return FakeRasa()
-
-
-@pytest.fixture
-async def client(aiohttp_client: Any, fake: FakeRasa, tmp_path: Path) -> TestClient[Any, Any]:
-    settings = Settings.from_env({"TUOYU_VAR_DIR": str(tmp_path), "TUOYU_RASA_TOKEN": "t"})
-    result: TestClient[Any, Any] = await aiohttp_client(gateway_app(settings, fake))
-    return result
-
-
 async def test_chat_relays_to_rasa_and_returns_replies(
     client: TestClient[Any, Any], fake: FakeRasa
 ) -> None:
