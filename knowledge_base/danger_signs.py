@@ -152,10 +152,81 @@ class RuleFinding:
         return self.current and self.childs and not self.check_only
 
 
+# Where a clause ends, for who-did-what within one clause (spaces separate English words).
+_CLAUSE_BREAK = re.compile(r"[，。,.!?！？;；\n]")
+# How far after a `near` or `urge` word its act may come, and the child after the act
+# ("捂住他", "shook the baby"): "我小时候差点淹死过，所以怕带孩子游泳" is not about the child.
+_ACT_WITHIN = 30
+_CHILD_AFTER_ACT = {"zh": 6, "en": 12}
+# Who the held-back act is done to: the child, or a pronoun for them.
+_HELD_BACK_CHILD = re.compile(
+    rf"{_CHILD.pattern}|他|她|\b(him|her|his|them)\b|\bbb\b|囡囡|崽", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """The writer nearly harmed the child, or has the urge or fears they will: the writer's
+    crisis, not the child's emergency (see `held_back` in danger_signs.yml)."""
+
+    near: tuple[Pattern[str], ...] = ()
+    urge: tuple[Pattern[str], ...] = ()
+    acts: tuple[Pattern[str], ...] = ()
+    near_acts: tuple[Pattern[str], ...] = ()
+    someone_else: tuple[Pattern[str], ...] = ()
+    writer: tuple[Pattern[str], ...] = ()
+
+    @classmethod
+    def from_data(cls, data: Any) -> HeldBack:
+        data = data or {}
+        return cls(**{key: _compile(data.get(key)) for key in cls.__dataclass_fields__})
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the message tells of the writer holding back from harming the child: from
+        the `near`/`urge` word to the end of the act."""
+        found = []
+        for marks, acts in ((self.near, (*self.acts, *self.near_acts)), (self.urge, self.acts)):
+            for mark in (m for p in marks for m in p.finditer(text)):
+                end = self._act_end(text, mark.end(), acts)
+                if end is not None and self._by_the_writer(text, mark.start()):
+                    found.append((mark.start(), end))
+        return found
+
+    def _act_end(self, text: str, start: int, acts: tuple[Pattern[str], ...]) -> int | None:
+        clause = _CLAUSE_BREAK.split(text[start : start + _ACT_WITHIN])[0]
+        for act in (m for p in acts for m in p.finditer(clause)):
+            after = _CHILD_AFTER_ACT["en" if act.group(0).isascii() else "zh"]
+            near_child = clause[: act.end()] + text[start + act.end() :][:after]
+            near_child = _CLAUSE_BREAK.split(near_child)[0]
+            if _HELD_BACK_CHILD.search(near_child):
+                return start + act.end()
+        return None
+
+    def _by_the_writer(self, text: str, start: int) -> bool:
+        """No one but the writer is named as the doer in the clause before the mark."""
+        clause = _CLAUSE_BREAK.split(text[:start])[-1]
+        other = _last_start(self.someone_else, clause)
+        if other is None:
+            return True
+        writer = _last_start(self.writer, clause)
+        return writer is not None and writer > other
+
+
+def _last_start(patterns: tuple[Pattern[str], ...], text: str) -> int | None:
+    """Where the last match of any pattern starts, or None."""
+    starts = [m.start() for p in patterns for m in p.finditer(text)]
+    return max(starts) if starts else None
+
+
 def _last_end(patterns: tuple[Pattern[str], ...], text: str) -> int | None:
     """Where the last match of any pattern ends, or None."""
     ends = [m.end() for p in patterns for m in p.finditer(text)]
     return max(ends) if ends else None
+
+
+def _inside(match: re.Match[str], spans: list[tuple[int, int]]) -> bool:
+    """Whether a sign lies within (or ends inside) one of the spans."""
+    return any(start <= match.start() < end or start < match.end() <= end for start, end in spans)
 
 
 def _compile(patterns: Any) -> tuple[Pattern[str], ...]:
@@ -180,6 +251,7 @@ class DangerSignDetector:
     light_hearted: tuple[Pattern[str], ...] = ()
     adult_after: tuple[Pattern[str], ...] = ()
     did_not_happen: tuple[Pattern[str], ...] = ()
+    held_back: HeldBack = field(default_factory=HeldBack)
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_DATA) -> DangerSignDetector:
@@ -224,6 +296,7 @@ class DangerSignDetector:
             adult_after=_compile(data.get("adult_after")),
             light_hearted=_compile(data.get("light_hearted")),
             did_not_happen=_compile(data.get("did_not_happen")),
+            held_back=HeldBack.from_data(data.get("held_back")),
         )
 
     def is_light_hearted(self, text: str) -> bool:
@@ -345,6 +418,7 @@ class DangerSignDetector:
         if not text:
             return []
         found: list[RuleFinding] = []
+        held_back = self.held_back.spans(text)
         for category in self.categories:
             if category.key == YOUNG_INFANT:
                 matched = self._young_infant_fever(text)
@@ -354,7 +428,7 @@ class DangerSignDetector:
                     ) and not self._did_not_happen(text)
                     found.append(RuleFinding(category.key, category.number, matched, current))
                 continue
-            finding = self._category_finding(text, category)
+            finding = self._category_finding(text, category, held_back)
             if finding is not None:
                 found.append(finding)
         return found or self._pinyin_findings(text)
@@ -376,7 +450,9 @@ class DangerSignDetector:
                 found.append(RuleFinding(category.key, category.number, match.group(0), current))
         return found
 
-    def _category_finding(self, text: str, category: DangerCategory) -> RuleFinding | None:
+    def _category_finding(
+        self, text: str, category: DangerCategory, held_back: list[tuple[int, int]]
+    ) -> RuleFinding | None:
         if self._is_figurative(text, category.not_current):
             return None
         matches = [m for p in category.signs for m in p.finditer(text)]
@@ -384,8 +460,22 @@ class DangerSignDetector:
         if not matches:
             matches = [m for p in category.check_signs for m in p.finditer(text)]
             check_only = True
+        if category.key == PARENT_CRISIS and not matches and held_back:
+            # Held back alone: the crisis question at least, the answer if the classifier
+            # agrees ("差点打了他" may be a tired parent's anger, or the edge).
+            start, end = held_back[0]
+            return RuleFinding(category.key, category.number, text[start:end], check_only=True)
         if not matches:
             return None
+        if category.key != PARENT_CRISIS and held_back:
+            # The act the writer held back from is not the child's danger ("我刚才差点捂住他的
+            # 嘴" is no abuse to report): set aside, as something that did not happen.
+            kept = [m for m in matches if not _inside(m, held_back)]
+            if not kept:
+                return RuleFinding(
+                    category.key, category.number, matches[0].group(0), current=False
+                )
+            matches = kept
         childs = [m for m in matches if not (category.adult_can_have and self._is_adults(text, m))]
         chosen = (childs or matches)[0]
         return RuleFinding(

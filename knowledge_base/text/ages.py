@@ -42,8 +42,9 @@ _EN_AGE = re.compile(
     # 5 month baby, 10mo son
     rf"\b{_NUM}\s*[- ]?{_EN_UNIT}\s+(?:old\s+)?(?:baby|babies|son|daughter|boy|girl|infant|"
     r"toddler|newborn|twins?|kid|child|little one|lo)\b|"
-    # "baby 6 weeks, fever 38.8"
-    rf"\b(?:baby|son|daughter|lo|newborn|bub)\s+{_NUM}\s*[- ]?{_EN_UNIT}\b"
+    # "baby 6 weeks, fever 38.8", "baby of 2 months"
+    rf"\b(?:baby|son|daughter|lo|newborn|bub|infant|boy|girl)\s+(?:of\s+|aged?\s+)?"
+    rf"(?:only\s+|just\s+)?{_NUM}\s*[- ]?{_EN_UNIT}\b"
     r"(?!\s+(?:ago|of|now|later))|"
     # he's 5 months, baby is 7 weeks, at 2 months
     rf"\b(?:is|he'?s|she'?s|baby'?s|at|turned|turning|aged?)\s+(?:only\s+|just\s+)?{_NUM}\s*"
@@ -51,6 +52,27 @@ _EN_AGE = re.compile(
     re.IGNORECASE,
 )
 _EN_DAYS = {"day": 1 / 30.4, "week": 1 / 4.35, "wk": 1 / 4.35}
+# "my two month old", "a six-week-old": number words before a unit, read as digits.
+_EN_NUMBERS = ("one", "two", "three", "four", "five", "six")
+_EN_NUMBERS += ("seven", "eight", "nine", "ten", "eleven", "twelve")
+_EN_NUMBER_WORDS = {word: str(value) for value, word in enumerate(_EN_NUMBERS, start=1)}
+_EN_NUMBER_WORD = re.compile(
+    rf"\b({'|'.join(_EN_NUMBER_WORDS)}|an?)(?=\s*[- ]?{_EN_UNIT}\b)", re.IGNORECASE
+)
+# "a month old" is one; "a week ago", "a month of fever" are not ages and stay words.
+_EN_ARTICLE_AGE = re.compile(rf"^\s*[- ]?{_EN_UNIT}[- ]old\b", re.IGNORECASE)
+
+
+def _english_digits(text: str) -> str:
+    def digits(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        if word in ("a", "an"):
+            return "1" if _EN_ARTICLE_AGE.match(text[match.end() :]) else match.group(0)
+        return _EN_NUMBER_WORDS[word]
+
+    return _EN_NUMBER_WORD.sub(digits, text)
+
+
 _EN_YEARS = {"year", "yr", "y"}
 
 
@@ -94,7 +116,7 @@ def _chinese_age(text: str) -> float | None:
 
 
 def _english_age(text: str) -> float | None:
-    for match in _EN_AGE.finditer(text):
+    for match in _EN_AGE.finditer(_english_digits(text)):
         groups = [g for g in match.groups() if g is not None]
         value = float(groups[0])
         unit = groups[1].lower() if len(groups) > 1 else "y"

@@ -129,14 +129,15 @@ class TriageDecider:
         # "儿子说活着没意思，把刀拿进房间锁了门": the despairing words are the child's, whose
         # danger comes first.
         childs_own = any(f.category == CHILD_SELF_HARM and f.current for f in findings)
-        if crisis_rule is not None and crisis_rule.current and not childs_own:
+        # A crisis the rules only suspect (the writer held back from harming the child) is
+        # asked about, or answered if the classifier agrees: see _crisis.
+        certain = crisis_rule if crisis_rule and not crisis_rule.check_only else None
+        if certain is not None and certain.current and not childs_own:
             # "I'm going to walk into the sea lol": a joke is asked about once, never answered
             # as a crisis outright (and never ignored either).
             if self.rules.is_light_hearted(text):
-                return TriageOutcome(
-                    CHECK, PARENT_CRISIS, f"rule, but joking: {crisis_rule.matched}"
-                )
-            return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {crisis_rule.matched}")
+                return TriageOutcome(CHECK, PARENT_CRISIS, f"rule, but joking: {certain.matched}")
+            return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {certain.matched}")
         child = self._child(text, findings, prediction)
         if child.outcome == EMERGENCY:
             return child  # a child in danger now comes before a guess about the parent
@@ -185,7 +186,11 @@ class TriageDecider:
             return TriageOutcome(NORMAL, None, "short, no rule", p)
         # The classifier alone: a message that itself says it is over, a what-if or a joke
         # ("cried for 30 secs and is now playing") is asked about, never alarmed.
-        settled = self.rules.is_light_hearted(text) or not self.rules.describes_now(text)
+        # So is one where the writer held back from harming the child: the crisis is theirs.
+        held_back = any(f.category == PARENT_CRISIS and f.check_only for f in findings)
+        settled = (
+            held_back or self.rules.is_light_hearted(text) or not self.rules.describes_now(text)
+        )
         # A question asked on the classifier's word alone is the general one: its category is
         # a guess ("left asleep in the car" came out as meningitis), and a category's own
         # question asked about the wrong danger would be answered "no".
@@ -207,12 +212,12 @@ class TriageDecider:
         t = self.thresholds
         rule = next((f for f in findings if f.category == PARENT_CRISIS), None)
         pc = prediction.crisis if prediction else None
-        if pc is None:
-            return None
+        # Without the classifier, or with too few words for it: a crisis the rules suspect (a
+        # certain one was answered already) is asked about.
+        if pc is None or _too_short_for_the_classifier(text):
+            return TriageOutcome(CHECK, PARENT_CRISIS, f"rule: {rule.matched}") if rule else None
         # The classifier alone is trusted for a crisis unless the message is a joke or is
         # about a danger to the child the rules see (then: ask).
-        if _too_short_for_the_classifier(text):
-            return None
         # A sign the rules set aside ("I nearly shook him") is no danger to the child now: the
         # crisis is the parent's. A dream or a false scare is asked about, never answered.
         about_child = any(f.category != PARENT_CRISIS and f.current and f.childs for f in findings)

@@ -63,7 +63,15 @@ def test_chinese_number_values() -> None:
         ("my 6-week-old has a fever", 6 / 4.35),
         ("baby is 7 weeks", 7 / 4.35),
         ("10 months", 10.0),
+        # "Of", and numbers in words (fresh_21: "baby of 2 months is having fever 38.5").
+        ("baby of 2 months is having fever 38.5", 2.0),
+        ("my two month old has a fever of 38.5", 2.0),
+        ("a six-week-old with a temperature", 6 / 4.35),
+        ("a month old baby", 1.0),
         # Durations, dates and ordinals are not ages.
+        ("fever for two months", None),
+        ("it has been a month of fever", None),
+        ("baby had a fever a week ago", None),
         ("宝宝发烧四天了", None),
         ("拉肚子三天", None),
         ("高烧不退3天了", None),

@@ -258,6 +258,72 @@ def test_a_danger_to_the_child_that_is_over_leaves_the_crisis_to_the_classifier(
     assert decider.decide(text, prediction(0.05, crisis=0.8)).outcome == CRISIS
 
 
+# The writer held back from harming the child: written for these tests in the shape of the
+# crisis misses of fresh_20 and fresh_21 (a carer's near-harm read as abuse or a shaken baby).
+HELD_BACK = [
+    "我刚才差点把她从床上扔下去，我受不了了",
+    "差一点就把枕头压在他脸上了，我赶紧出了房间",
+    "雇主家孩子一直闹，我刚才差点掐他，手都伸出去了",
+    "I came close to slapping my baby tonight. I walked away but I'm frightened",
+    "I keep getting urges to push her face into the pillow when she screams",
+    "我老是想把她按进澡盆里，我是不是疯了",
+]
+
+
+@pytest.mark.parametrize("text", HELD_BACK)
+def test_a_carer_who_held_back_from_harm_is_in_crisis_not_reporting_abuse(
+    decider: TriageDecider, text: str
+) -> None:
+    # The rules alone ask the crisis question (12356 first); never an abuse or fall alarm.
+    alone = decider.decide(text)
+    assert (alone.outcome, alone.category) == (CHECK, "parent_crisis")
+    # The classifier agreeing that it is a crisis makes it the crisis answer, even when it
+    # also reads the words as a danger to the child.
+    sure = decider.decide(text, prediction(0.8, crisis=0.6))
+    assert (sure.outcome, sure.category) == (CRISIS, "parent_crisis")
+    unsure = decider.decide(text, prediction(0.8, crisis=0.1))
+    assert (unsure.outcome, unsure.category) == (CHECK, "parent_crisis")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Someone else named as the one who did it: the child's danger, reported.
+        ("保姆捂住他的嘴不让他哭，我在监控里看到的", "abuse"),
+        (
+            "I watched on the camera: the nanny almost threw him on the floor, then slapped him",
+            "abuse",
+        ),
+        # Held back, and then the act happened anyway, or the child is hurt now.
+        ("我刚才用力摇了他几下，现在他一直睡叫不太醒", "shaken_baby"),
+        ("I shook him hard and now he's really sleepy", "shaken_baby"),
+    ],
+)
+def test_harm_done_or_done_by_someone_else_is_still_the_childs_emergency(
+    decider: TriageDecider, text: str, category: str
+) -> None:
+    outcome = decider.decide(text, prediction(0.9, crisis=0.1))
+    assert (outcome.outcome, outcome.category) == (EMERGENCY, category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子不听话，气得我想打他",
+        "想把他扔给奶奶带几天，可以吗",
+        "想给宝宝捂捂汗退烧行吗",
+        "我想抱着宝宝晃一晃哄睡",
+        "我真的很怕自己会压到宝宝，一起睡安全吗",
+        "我小时候差点淹死过，所以特别怕带孩子去游泳",
+        "想学一下婴儿心肺复苏，和大人按压的位置一样吗",
+        "I almost dropped the baby getting out of the bath but caught her",
+    ],
+)
+def test_everyday_words_near_harm_are_not_held_back(decider: TriageDecider, text: str) -> None:
+    assert not decider.rules.held_back.spans(text)
+    assert decider.decide(text).outcome == NORMAL
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_crisis_question_gives_12356_before_it_asks(
     decider: TriageDecider, language: str
