@@ -18,6 +18,7 @@ from knowledge_base.danger_signs import (
 )
 
 CATEGORY_ENTITY = "triage_category"
+PARENT_CRISIS_ENTITY = "triage_parent_crisis"
 # Intents the triage component sets; a form waiting for an answer lets their rules go first.
 TRIAGE_INTENTS = ("emergency", "parent_crisis", "triage_check")
 
@@ -27,12 +28,21 @@ def process_detector() -> DangerSignDetector:
     return DangerSignDetector.from_file()
 
 
-def triage_category(tracker: Tracker) -> str | None:
-    """The category the triage component decided on for the latest message."""
+def _triage_entity(tracker: Tracker, name: str) -> str | None:
     for entity in tracker.latest_message.get("entities", []) or []:
-        if entity.get("entity") == CATEGORY_ENTITY and isinstance(entity.get("value"), str):
+        if entity.get("entity") == name and isinstance(entity.get("value"), str):
             return str(entity["value"])
     return None
+
+
+def triage_category(tracker: Tracker) -> str | None:
+    """The category the triage component decided on for the latest message."""
+    return _triage_entity(tracker, CATEGORY_ENTITY)
+
+
+def parent_in_crisis_too(tracker: Tracker) -> bool:
+    """Whether triage found the writer of this emergency in crisis as well."""
+    return _triage_entity(tracker, PARENT_CRISIS_ENTITY) == "yes"
 
 
 def say_emergency(
@@ -40,8 +50,9 @@ def say_emergency(
     detector: DangerSignDetector,
     category: str | None,
     language: str,
+    parent_in_crisis: bool = False,
 ) -> None:
-    reply: EmergencyReply = reply_for_category(detector, category, language)
+    reply: EmergencyReply = reply_for_category(detector, category, language, parent_in_crisis)
     if reply.category == PARENT_CRISIS:
         dispatcher.utter_message(
             response="utter_parent_crisis", steps=reply.steps_text, source=reply.source_line
@@ -72,7 +83,8 @@ class ActionEmergencyResponse(Action):
     ) -> list[EventType]:
         detector = self._detector or process_detector()
         category = self._category(detector, tracker)
-        say_emergency(dispatcher, detector, category, tracker_language(tracker))
+        language = tracker_language(tracker)
+        say_emergency(dispatcher, detector, category, language, parent_in_crisis_too(tracker))
         return []
 
     def _category(self, detector: DangerSignDetector, tracker: Tracker) -> str | None:

@@ -120,6 +120,9 @@ class DangerCategory:
     even_if_asked: bool = False
     # False where the sign cannot be an adult's own ("我看见保姆摇晃宝宝" is about the baby).
     adult_can_have: bool = True
+    # parent_crisis only: the line added after a child's emergency steps when the writer is
+    # in crisis too (12356 after 120/110, never before).
+    after_emergency: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,11 @@ class DangerSignDetector:
                     even_if_fine=bool(item.get("even_if_fine")),
                     adult_can_have=bool(item.get("adult_can_have", True)),
                     even_if_asked=bool(item.get("even_if_asked")),
+                    after_emergency={
+                        lang: str(text)
+                        for lang, text in (item.get("after_emergency") or {}).items()
+                        if lang in ("zh", "en") and text
+                    },
                 )
             )
         fever = data.get("fever") or {}
@@ -520,15 +528,36 @@ _GENERIC_STEPS = {
 
 
 def reply_for_category(
-    detector: DangerSignDetector, category_key: str | None, language: str
+    detector: DangerSignDetector,
+    category_key: str | None,
+    language: str,
+    parent_in_crisis: bool = False,
 ) -> EmergencyReply:
-    """The number, steps and source for a category (generic ones when it has none)."""
+    """The number, steps and source for a category (generic ones when it has none).
+    parent_in_crisis: the writer is in crisis too ("我捂住了他的嘴…我不敢再一个人带他了"):
+    the child's steps come first, then 12356, with both sources."""
     language = "en" if language == "en" else "zh"
     category = detector.category(category_key) if category_key else None
     source_line = detector.source_of(category.key if category else None).line
     if category is None or not category.steps.get(language):
-        return EmergencyReply(None, "120", _GENERIC_STEPS[language], source_line)
-    return EmergencyReply(category.key, category.number, category.steps[language], source_line)
+        reply = EmergencyReply(None, "120", _GENERIC_STEPS[language], source_line)
+    else:
+        reply = EmergencyReply(category.key, category.number, category.steps[language], source_line)
+    crisis = detector.category(PARENT_CRISIS)
+    if not parent_in_crisis or reply.category == PARENT_CRISIS or crisis is None:
+        return reply
+    line = crisis.after_emergency.get(language)
+    if not line:
+        return reply
+    crisis_source = detector.source_of(PARENT_CRISIS).line
+    return EmergencyReply(
+        reply.category,
+        reply.number,
+        (*reply.steps, line),
+        f"{reply.source_line}；{crisis_source}"
+        if language == "zh"
+        else f"{reply.source_line}; {crisis_source}",
+    )
 
 
 def emergency_reply(detector: DangerSignDetector, text: str, language: str) -> EmergencyReply:

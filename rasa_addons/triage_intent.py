@@ -10,7 +10,8 @@ this message, so the second signal costs no second embedding:
 - borderline     → intent `triage_check` (one yes/no question)
 
 The category goes along as the entity `triage_category`, so the action says the right steps
-even when only the classifier saw the danger.
+even when only the classifier saw the danger; an emergency whose writer is in crisis too
+also carries `triage_parent_crisis`, so 12356 follows the steps.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 INTENTS = {EMERGENCY: "emergency", CRISIS: "parent_crisis", CHECK: "triage_check"}
 CATEGORY_ENTITY = "triage_category"
+PARENT_CRISIS_ENTITY = "triage_parent_crisis"
 
 
 def _default_classifier_dir() -> Path:
@@ -110,18 +112,26 @@ class TriageIntentOverride(GraphComponent, EntityExtractorMixin):
             ]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            found = {}
             if outcome.category:
-                entity = {
-                    "entity": CATEGORY_ENTITY,
-                    "value": outcome.category,
-                    "start": 0,
-                    "end": len(text),
-                    "confidence_entity": 1.0,
-                }
-                entities = [
-                    e for e in message.get(ENTITIES, []) if e.get("entity") != CATEGORY_ENTITY
+                found[CATEGORY_ENTITY] = outcome.category
+            if outcome.parent_in_crisis:
+                found[PARENT_CRISIS_ENTITY] = "yes"
+            if found:
+                ours = [
+                    {
+                        "entity": name,
+                        "value": value,
+                        "start": 0,
+                        "end": len(text),
+                        "confidence_entity": 1.0,
+                    }
+                    for name, value in found.items()
                 ]
-                message.set(
-                    ENTITIES, entities + self.add_extractor_name([entity]), add_to_output=True
-                )
+                entities = [
+                    e
+                    for e in message.get(ENTITIES, [])
+                    if e.get("entity") not in (CATEGORY_ENTITY, PARENT_CRISIS_ENTITY)
+                ]
+                message.set(ENTITIES, entities + self.add_extractor_name(ours), add_to_output=True)
         return messages

@@ -66,13 +66,18 @@ def try_question(desk: KnowledgeBaseDesk, decider: TriageDecider, question: str)
         prediction = classifier.predict(question, vector)
     outcome = decider.decide(question, prediction)
     urgent = outcome.outcome in (EMERGENCY, CRISIS)
+    emergency = (
+        reply_for_category(decider.rules, outcome.category, language, outcome.parent_in_crisis)
+        if urgent
+        else None
+    )
     return TriedQuestion(
         question=question,
         language=language,
         language_detected=detected is not None,
         triage=outcome,
         classifier_used=prediction is not None,
-        emergency=reply_for_category(decider.rules, outcome.category, language) if urgent else None,
+        emergency=emergency,
         check_question=decider.question(outcome.category, language)
         if outcome.outcome == CHECK
         else "",

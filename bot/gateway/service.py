@@ -205,7 +205,9 @@ class ChatService:
         text = gateway_message(code, language)
         replies = [{"text": text, "buttons": []}]
         if outcome is not None and _urgent(outcome):
-            reply = reply_for_category(self.triage.rules, outcome.category, language)
+            reply = reply_for_category(
+                self.triage.rules, outcome.category, language, outcome.parent_in_crisis
+            )
             replies.insert(0, {"text": emergency_text(reply, language), "buttons": []})
         error: dict[str, Any] = {"code": code, "message": text}
         if part:

@@ -53,8 +53,7 @@ _EN_AGE = re.compile(
 )
 _EN_DAYS = {"day": 1 / 30.4, "week": 1 / 4.35, "wk": 1 / 4.35}
 # "my two month old", "a six-week-old": number words before a unit, read as digits.
-_EN_NUMBERS = ("one", "two", "three", "four", "five", "six")
-_EN_NUMBERS += ("seven", "eight", "nine", "ten", "eleven", "twelve")
+_EN_NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
 _EN_NUMBER_WORDS = {word: str(value) for value, word in enumerate(_EN_NUMBERS, start=1)}
 _EN_NUMBER_WORD = re.compile(
     rf"\b({'|'.join(_EN_NUMBER_WORDS)}|an?)(?=\s*[- ]?{_EN_UNIT}\b)", re.IGNORECASE

@@ -7,7 +7,7 @@ the classifier is unsure, the parent is asked ONE yes/no question and the answer
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,8 @@ class TriageOutcome:
     reason: str = ""
     emergency_probability: float | None = None
     crisis_probability: float | None = None
+    # An emergency whose writer is in crisis too: 12356 after the child's steps.
+    parent_in_crisis: bool = False
 
     @property
     def check_category(self) -> str | None:
@@ -140,7 +142,11 @@ class TriageDecider:
             return TriageOutcome(CRISIS, PARENT_CRISIS, f"rule: {certain.matched}")
         child = self._child(text, findings, prediction)
         if child.outcome == EMERGENCY:
-            return child  # a child in danger now comes before a guess about the parent
+            # A child in danger now comes first. A writer in crisis too ("我捂住了他的嘴…吓死
+            # 我了，我不敢再一个人带他了") also gets 12356, after the steps.
+            if not childs_own and self._in_crisis_too(text, crisis_rule, prediction):
+                return replace(child, parent_in_crisis=True)
+            return child
         crisis = self._crisis(text, findings, prediction)
         return crisis if crisis is not None else child
 
@@ -233,6 +239,21 @@ class TriageDecider:
         if pc >= t.crisis_check or rule is not None:
             return TriageOutcome(CHECK, PARENT_CRISIS, "crisis unsure", None, pc)
         return None
+
+    def _in_crisis_too(
+        self, text: str, rule: RuleFinding | None, prediction: Prediction | None
+    ) -> bool:
+        """Whether the writer of a child's emergency is in crisis as well: the rules suspect
+        it (held back from harm, then did harm), or the classifier is sure of it in earnest."""
+        if rule is not None and rule.current:
+            return True
+        if prediction is None or prediction.crisis < self.thresholds.crisis:
+            return False
+        return not (
+            self.rules.set_aside_as_figurative(PARENT_CRISIS, text)
+            or self.rules.is_light_hearted(text)
+            or self.rules.did_not_happen_in(text)
+        )
 
     @staticmethod
     def _category(findings: list[RuleFinding], prediction: Prediction | None) -> str | None:

@@ -214,6 +214,16 @@ def test_a_parent_in_crisis_gets_12356_and_warmth(stack: Stack) -> None:
     assert "not alone" in english[0]
 
 
+def test_a_carer_who_held_back_gets_12356_not_an_abuse_report(stack: Stack) -> None:
+    texts = reply_texts(stack, sender(), "雇主家宝宝一直哭，我刚才差点捂住他的嘴，现在手还在抖")
+    assert "12356" in texts[0]
+    assert "110" not in texts[0].split("12356")[0]  # no abuse report before the hotline
+    # Held back, then harm done: the child's steps first, then 12356 for the writer.
+    done = reply_texts(stack, sender(), "我刚才差点掐他，他吓得往后一仰摔下了床，现在叫不醒")
+    assert done[0].startswith("🚨")
+    assert done[0].index("120") < done[0].index("12356")
+
+
 def test_a_borderline_message_gets_one_question_and_the_answer_decides(stack: Stack) -> None:
     person = sender()
     status, body = stack.chat(person, "my toddler has a barking cough")

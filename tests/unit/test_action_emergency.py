@@ -65,6 +65,24 @@ def test_a_parent_in_crisis_gets_12356_with_warmth_and_a_source() -> None:
     assert "12356" in message["source"]
 
 
+def test_an_emergency_whose_writer_is_in_crisis_too_ends_with_12356() -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [category_entity("abuse"), {"entity": "triage_parent_crisis", "value": "yes"}]
+    t = make_tracker("我用手捂住了他的嘴，我好怕我自己", intent="emergency", entities=entities)
+    ActionEmergencyResponse().run(dispatcher, t, {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_emergency"
+    assert message["number"] == "110"
+    steps = message["steps"]
+    assert steps.index("110") < steps.index("12356")
+    assert "12356" in message["source"]  # the hotline's own source, with the abuse steps'
+    plain = CollectingDispatcher()
+    ActionEmergencyResponse().run(
+        plain, make_tracker("保姆捂住他的嘴", intent="emergency", entities=entities[:1]), {}
+    )
+    assert "12356" not in plain.messages[0]["steps"]
+
+
 def test_the_check_asks_the_categorys_question_and_remembers_it() -> None:
     dispatcher = CollectingDispatcher()
     t = make_tracker(

@@ -68,6 +68,10 @@ def test_every_category_has_steps_and_a_number_in_both_languages(
     for category in detector.categories:
         assert category.number in {"120", "110", "12356"}
         assert len(category.steps[language]) >= 2, category.key
+    # The line a child's emergency ends with when its writer is in crisis too.
+    crisis = detector.category("parent_crisis")
+    assert crisis is not None
+    assert "12356" in crisis.after_emergency[language]
 
 
 def test_emergency_reply_names_number_steps_and_source(detector: DangerSignDetector) -> None:

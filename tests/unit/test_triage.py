@@ -306,6 +306,27 @@ def test_harm_done_or_done_by_someone_else_is_still_the_childs_emergency(
     assert (outcome.outcome, outcome.category) == (EMERGENCY, category)
 
 
+def test_an_emergency_whose_writer_is_in_crisis_too_gets_12356_after_the_steps(
+    decider: TriageDecider,
+) -> None:
+    # Held back, then harm done: the rules alone see both.
+    done = decider.decide("我刚才差点掐他，他吓得往后一仰摔下了床，现在叫不醒")
+    assert done.outcome == EMERGENCY
+    assert done.parent_in_crisis
+    # The classifier sure of a crisis in a child's emergency.
+    text = "我用手捂住他的嘴捂了好一会儿，他脸都憋红了，我不敢再一个人带他了"
+    assert decider.decide(text, prediction(0.5, crisis=0.6)).parent_in_crisis
+    assert not decider.decide(text, prediction(0.9, crisis=0.1)).parent_in_crisis
+    # Not a joke, and not when the despair is the child's own.
+    assert not decider.decide(
+        "宝宝噎住了 脸都紫了 我要疯了哈哈", prediction(0.9, crisis=0.6)
+    ).parent_in_crisis
+    teen = decider.decide(
+        "女儿13岁，现在站在楼顶边上说要跳下去，我也不想活了", prediction(0.9, 0.9)
+    )
+    assert (teen.outcome, teen.parent_in_crisis) == (EMERGENCY, False)
+
+
 @pytest.mark.parametrize(
     "text",
     [
