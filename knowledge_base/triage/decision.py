@@ -147,6 +147,8 @@ class TriageDecider:
             if not childs_own and self._in_crisis_too(text, crisis_rule, prediction):
                 return replace(child, parent_in_crisis=True)
             return child
+        if childs_own:
+            return child  # the child's words, asked about as the child's (not the parent's)
         crisis = self._crisis(text, findings, prediction)
         return crisis if crisis is not None else child
 

@@ -345,6 +345,18 @@ def test_everyday_words_near_harm_are_not_held_back(decider: TriageDecider, text
     assert decider.decide(text).outcome == NORMAL
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["儿子12岁，刚才发微信跟我说不想活了", "my 14 year old daughter texted that she wants to die"],
+)
+def test_a_childs_own_words_get_the_childs_question_not_the_parents(
+    decider: TriageDecider, text: str
+) -> None:
+    # The classifier reads despair; the rules see whose it is (fresh_22: a 14-year-old's).
+    outcome = decider.decide(text, prediction(0.2, crisis=0.6))
+    assert (outcome.outcome, outcome.category) == (CHECK, "child_self_harm")
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_the_crisis_question_gives_12356_before_it_asks(
     decider: TriageDecider, language: str
