@@ -62,6 +62,7 @@ class Thresholds:
     veto: float = 0.03
     crisis: float = 0.5
     crisis_check: float = 0.2
+    crisis_after_emergency: float = 0.5
 
     @classmethod
     def from_data(cls, data: Any) -> Thresholds:
@@ -249,7 +250,7 @@ class TriageDecider:
         it (held back from harm, then did harm), or the classifier is sure of it in earnest."""
         if rule is not None and rule.current:
             return True
-        if prediction is None or prediction.crisis < self.thresholds.crisis:
+        if prediction is None or prediction.crisis < self.thresholds.crisis_after_emergency:
             return False
         return not (
             self.rules.set_aside_as_figurative(PARENT_CRISIS, text)

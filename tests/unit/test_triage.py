@@ -405,6 +405,20 @@ def test_everyday_relief_and_sleep_are_not_a_crisis(decider: TriageDecider, text
     assert decider.decide(text).outcome != CRISIS
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # From fresh_23 (a tuning set since): questions about suicide, not a crisis.
+        "孩子问我什么是自杀，因为电视里演了，我当时愣住了不知道怎么回答，九岁，应该怎么说比较好",
+        "How do I explain to my 6yo that his classmate's dad died by suicide? The kids are talking",
+    ],
+)
+def test_a_question_about_suicide_is_not_answered_as_a_crisis(
+    decider: TriageDecider, text: str
+) -> None:
+    assert decider.decide(text, prediction(0.05, crisis=0.9)).outcome != CRISIS
+
+
 # Messages from the issue: emergencies that were missed, near-misses that raised alarms. The
 # rules alone must get these right (the gateway's fallback has only the rules).
 @pytest.mark.parametrize(
