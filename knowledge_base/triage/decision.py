@@ -230,14 +230,7 @@ class TriageDecider:
         # A sign the rules set aside ("I nearly shook him") is no danger to the child now: the
         # crisis is the parent's. A dream or a false scare is asked about, never answered.
         about_child = any(f.category != PARENT_CRISIS and f.current and f.childs for f in findings)
-        figurative = self.rules.set_aside_as_figurative(PARENT_CRISIS, text)
-        doubt = (
-            about_child
-            or figurative
-            or self.rules.is_light_hearted(text)
-            or self.rules.did_not_happen_in(text)
-        )
-        if pc >= t.crisis and not doubt:
+        if pc >= t.crisis and not about_child and self._in_earnest(text):
             return TriageOutcome(CRISIS, PARENT_CRISIS, "classifier", None, pc)
         if pc >= t.crisis_check or rule is not None:
             return TriageOutcome(CHECK, PARENT_CRISIS, "crisis unsure", None, pc)
@@ -252,6 +245,11 @@ class TriageDecider:
             return True
         if prediction is None or prediction.crisis < self.thresholds.crisis_after_emergency:
             return False
+        return self._in_earnest(text)
+
+    def _in_earnest(self, text: str) -> bool:
+        """Not a joke, a figure of speech or a child's play talk, a dream or a false scare:
+        the classifier's crisis is trusted only in earnest."""
         return not (
             self.rules.set_aside_as_figurative(PARENT_CRISIS, text)
             or self.rules.is_light_hearted(text)
