@@ -31,7 +31,12 @@ _INPUTS = (
 )
 # Used by the running server only, never by training: changing them needs no new model.
 _RUNTIME_ONLY = frozenset(
-    {"rasa_addons/serve.py", "rasa_addons/secure_rest.py", "rasa_addons/forget.py"}
+    {
+        "rasa_addons/serve.py",
+        "rasa_addons/secure_rest.py",
+        "rasa_addons/forget.py",
+        "rasa_addons/action_result_validation.py",
+    }
 )
 MODEL_PREFIX = "tuoyu-"
 KEEP_OLD_MODELS = 2
