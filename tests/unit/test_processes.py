@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot import processes
 from bot.settings import Settings
 
@@ -51,3 +53,14 @@ def test_action_server_binds_loopback_and_children_see_the_same_settings(
     child = Settings.from_env(spec.env)
     assert (child.port, child.rasa_port, child.actions_port) == (9001, 9002, 9003)
     assert child.rasa_token() == "tok"
+
+
+def test_both_model_servers_let_idle_openmp_threads_sleep_unless_the_operator_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    rasa = processes.rasa_server(settings(tmp_path), tmp_path / "model.tar.gz")
+    actions = processes.action_server(settings(tmp_path))
+    assert rasa.env["OMP_WAIT_POLICY"] == actions.env["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    assert processes.action_server(settings(tmp_path)).env["OMP_WAIT_POLICY"] == "ACTIVE"
