@@ -10,7 +10,7 @@ then refinements: the form, its validation action and the search), and TURNS tri
 reads the resident memory of each process tree. Every turn runs the triage component (rules
 and the classifier) inside Rasa.
 Targets: plain p95 <= 80 ms, action p95 <= 250 ms, all three together <= 2.5 GB; the finder
-turns are reported against the action target.
+and triage turns are reported against the action target.
 """
 
 from __future__ import annotations
