@@ -20,10 +20,11 @@ _DURATION_BEFORE = re.compile(
     r"\s*(?:了|有|快|近|将近|整整|差不多|都|已经)?\s*$"
 )
 # Words right after the unit that make it a duration, a point in time or a frequency
-# ("1个月病2回": twice a month, not a one-month-old).
+# ("1个月病2回": twice a month, not a one-month-old; "2-3天就退了": gone within days).
 _DURATION_AFTER = re.compile(
     r"^\s*(?:以前|之前|以后|之后|以来|前(?![天年面几])|后(?![天年面来])|内|左右了?$|多了|都|一次|没"
-    r"|(?:要|得|会|就)?(?:生病|病|发烧|烧|感冒|咳嗽|拉肚子|吐)?\s*(?:\d+|两|几|好几)\s*(?:回|次|趟))"
+    r"|(?:要|得|会|就)?(?:生病|病|发烧|烧|感冒|咳嗽|拉肚子|吐)?\s*(?:\d+|两|几|好几)\s*(?:回|次|趟)"
+    r"|就(?:退|好|消|没事))"
 )
 # ...and words that make it the child's age even after such words ("出生4天了", "4天大").
 _AGE_BEFORE = re.compile(r"(?:出生|生下来|满|才|刚|宝宝|宝|孩子|娃|女儿|儿子|闺女|新生儿)\s*$")

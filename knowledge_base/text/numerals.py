@@ -13,6 +13,9 @@ _UNITS = (
     r"年|斤|公斤|毫升|口|片|粒|颗|胎|孩|娃"
 )
 _NUMBER_BEFORE_UNIT = re.compile(rf"({_CN_NUMBER})(?=\s*(?:{_UNITS}))")
+# Two neighbouring digits are an approximate range, not one number: "三四个月" is three or four
+# months (cn2an reads 34), "一两岁" one or two years (not 12), "两三天" two or three days.
+_RANGE = re.compile(r"(一|二|两)(二|两|三)|三四|四五|五六|六七|七八|八九")
 # Words in which a numeral is part of a word, never a quantity.
 _IDIOMS = re.compile(
     r"一(?:直|天到晚|会儿|下子|旦|样|起|边|定|般|些|点儿|口气|次性|时|月份)|三天两头|"
@@ -44,7 +47,12 @@ def arabic_numerals(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         if any(start <= match.start() < end for start, end in protected):
             return match.group(0)
-        value = chinese_number(match.group(1))
+        numeral = match.group(1)
+        if _RANGE.fullmatch(numeral) and numeral not in ("二二", "两两"):
+            low, high = chinese_number(numeral[0]), chinese_number(numeral[1])
+            if low is not None and high is not None and high == low + 1:
+                return f"{_format(low)}-{_format(high)}"
+        value = chinese_number(numeral)
         return match.group(0) if value is None else _format(value)
 
     return _NUMBER_BEFORE_UNIT.sub(replace, text)

@@ -36,6 +36,10 @@ def test_normalise_gives_one_form_however_it_was_typed(typed: str, expected: str
         ("一直哭 一下子 一会儿", "一直哭 一下子 一会儿"),  # words, not quantities
         ("星期三去打疫苗", "星期三去打疫苗"),
         ("一个人在家", "一个人在家"),
+        ("宝宝三四个月", "宝宝3-4个月"),  # a range, not 34 months
+        ("孩子一两岁", "孩子1-2岁"),
+        ("两三天就退了", "2-3天就退了"),
+        ("二十三天", "23天"),
     ],
 )
 def test_chinese_numerals_become_digits_only_where_they_count(typed: str, expected: str) -> None:
@@ -68,6 +72,12 @@ def test_chinese_number_values() -> None:
         ("my two month old has a fever of 38.5", 2.0),
         ("a six-week-old with a temperature", 6 / 4.35),
         ("a month old baby", 1.0),
+        # A range told in Chinese digits (its upper end, as "3-4个月" is read), not 34 months.
+        ("宝宝三四个月能吃辅食吗", 4.0),
+        ("孩子一两岁了还不会说话", 24.0),
+        # A frequency and a duration, not a one-month-old or a three-day-old.
+        ("孩子一个月发烧两次，每次都是38度左右，两三天就退了", None),
+        ("宝宝两个月就会翻身了", 2.0),
         # Durations, dates and ordinals are not ages.
         ("fever for two months", None),
         ("it has been a month of fever", None),
