@@ -48,7 +48,7 @@ def arabic_numerals(text: str) -> str:
         if any(start <= match.start() < end for start, end in protected):
             return match.group(0)
         numeral = match.group(1)
-        if _RANGE.fullmatch(numeral) and numeral not in ("二二", "两两"):
+        if _RANGE.fullmatch(numeral):
             low, high = chinese_number(numeral[0]), chinese_number(numeral[1])
             if low is not None and high is not None and high == low + 1:
                 return f"{_format(low)}-{_format(high)}"
