@@ -116,8 +116,8 @@ def without_idle_spinning(env: dict[str, str]) -> dict[str, str]:
 
     By default libgomp keeps a finished worker spinning for some milliseconds in case more
     work comes. On a 2-core machine that spinning takes the core another of our processes
-    needs next: with benchmarks.latency's greetings (120 turns, three runs each) the turn p95
-    was 120-128 ms with it and 66-76 ms without. An operator's own setting wins.
+    needs next. Plain turns (Rasa only, no action) in `python -m benchmarks.latency`: p95
+    120-130 ms with it, 65-74 ms without. An operator's own setting wins.
     """
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return env
