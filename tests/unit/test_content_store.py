@@ -87,7 +87,9 @@ _texts = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r"),
 _items = st.lists(_texts.filter(bool), max_size=4, unique=True).map(tuple)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     title=_texts,
     summary=_texts,
