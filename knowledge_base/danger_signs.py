@@ -55,7 +55,10 @@ _NOT_BODY = re.compile(
 # Words that put a sign on the child even when an adult is mentioned just before it.
 _CHILD = re.compile(
     r"宝宝|宝贝|孩子|娃|儿子|女儿|闺女|婴儿|小孩|孩儿|新生儿|\bbab(y|ies)\b|\bson\b|"
-    r"\bdaughter\b|\btoddler\b|\binfant\b|\bkid\b|\bchild\b|\blo\b|\bnewborn\b",
+    r"\bdaughter\b|\btoddler\b|\binfant\b|\bkid\b|\bchild\b|\blo\b|\bnewborn\b|"
+    # An older sibling or a grandparent writing ("im 11 my little brother fell").
+    r"孙子|孙女|外孙|弟弟|妹妹|\b(grandson|granddaughter|grandchild|grandkid)s?\b|"
+    r"\b(little|baby|younger|twin) (brother|sister)\b",
     re.I,
 )
 # In the words between an adult and a sign, these put the sign on the child ("I saw he had").
