@@ -230,6 +230,15 @@ def _last_end(patterns: tuple[Pattern[str], ...], text: str) -> int | None:
     return max(ends) if ends else None
 
 
+_SENTENCE_END = re.compile(r"[。.!?！？\n]")
+
+
+def _sentence_end(text: str, start: int) -> int:
+    """Where the sentence running at start ends (the end of the text if it does not)."""
+    end = _SENTENCE_END.search(text, start)
+    return end.start() if end else len(text)
+
+
 def _inside(match: re.Match[str], spans: list[tuple[int, int]]) -> bool:
     """Whether a sign lies within (or ends inside) one of the spans."""
     return any(start <= match.start() < end or start < match.end() <= end for start, end in spans)
@@ -258,6 +267,8 @@ class DangerSignDetector:
     adult_after: tuple[Pattern[str], ...] = ()
     did_not_happen: tuple[Pattern[str], ...] = ()
     held_back: HeldBack = field(default_factory=HeldBack)
+    reassured_by: tuple[Pattern[str], ...] = ()
+    doubt: tuple[Pattern[str], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path = DEFAULT_DATA) -> DangerSignDetector:
@@ -308,6 +319,8 @@ class DangerSignDetector:
             light_hearted=_compile(data.get("light_hearted")),
             did_not_happen=_compile(data.get("did_not_happen")),
             held_back=HeldBack.from_data(data.get("held_back")),
+            reassured_by=_compile((data.get("doubted_reassurance") or {}).get("by")),
+            doubt=_compile((data.get("doubted_reassurance") or {}).get("doubt")),
         )
 
     def is_light_hearted(self, text: str) -> bool:
@@ -320,7 +333,7 @@ class DangerSignDetector:
         now", "还在抽", "for 6 minutes now"), with nothing after it saying it is over."""
         text = normalise(text or "")
         urgent = _last_end(self.urgent, text)
-        resolved = _last_end(self.resolved, text)
+        resolved = self._resolved_end(text)
         if urgent is None or (resolved is not None and resolved >= urgent):
             return False
         # "If it happens again", a news story, a dream: urgent words, but not about now.
@@ -369,7 +382,7 @@ class DangerSignDetector:
         # 三次") is current; "刚才噎了一下，咳出来了" is not.
         if any(p.search(text) for p in figurative):
             return False
-        resolved = None if even_if_fine else _last_end(self.resolved, text)
+        resolved = None if even_if_fine else self._resolved_end(text)
         urgent = _last_end(self.urgent, text)
         if resolved is not None and (urgent is None or urgent <= resolved):
             return False
@@ -379,6 +392,24 @@ class DangerSignDetector:
             self.not_current if even_if_asked else (*self.not_current, *self.hypothetical)
         )
         return not any(p.search(text) for p in setting_aside)
+
+    def _resolved_end(self, text: str) -> int | None:
+        """Where the last word saying it is over ends, leaving out someone else's reassurance
+        that the writer doubts ("婆婆说睡一觉就好了。可是…已经吐了三次", "my husband says he's
+        fine, should we just watch him?"): the writer is asking because they are not sure."""
+        doubted = [
+            (said.start(), _sentence_end(text, said.end()))
+            for pattern in self.reassured_by
+            for said in pattern.finditer(text)
+            if any(p.search(text, said.end()) for p in self.doubt)
+        ]
+        ends = [
+            m.end()
+            for p in self.resolved
+            for m in p.finditer(text)
+            if not any(start <= m.start() < end for start, end in doubted)
+        ]
+        return max(ends) if ends else None
 
     def _is_figurative(self, text: str, figurative: tuple[Pattern[str], ...]) -> bool:
         return any(p.search(text) for p in figurative)

@@ -119,3 +119,20 @@ def test_taiwan_and_hong_kong_spellings_get_the_same_answer(
 ) -> None:
     sign = detector.detect(text)
     assert (sign.category if sign else None) == category, (config, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        # Someone else's reassurance, doubted by the writer: the danger is still now.
+        ("奶奶说没事，让他睡一觉就好了。可是他摔下来以后吐了三次，真的睡一觉就行吗", True),
+        ("My husband says he's fine, should we just watch him tonight? He vomited twice", True),
+        # Not doubted, or the writer's own words: over.
+        ("奶奶说他吐了两次，现在没事了，在玩", False),
+        ("He vomited twice but he's fine now, should we just watch him tonight?", False),
+    ],
+)
+def test_a_reassurance_the_writer_doubts_does_not_make_it_over(
+    detector: DangerSignDetector, text: str, now: bool
+) -> None:
+    assert detector.describes_now(text) is now
