@@ -46,7 +46,7 @@ _BODY_WORD = re.compile(r"体温|额温|耳温|腋温|肛温|temp", re.I)
 # "38度6" is how 38.6 is said.
 _SPOKEN_TEMPERATURE = re.compile(r"(?<![\d.])(3[5-9]|4[0-2])\s*度\s*([1-9])(?![\d个月天岁])")
 _NO_FEVER = re.compile(
-    r"(?<!从来)(不|没|没有|无)(发烧|发热|烧)(?!过)|\bno (fever|temp)|\bnot (feverish|hot)", re.I
+    r"(?<!从来)(不|没|没有|无|冇)(发烧|发热|烧)(?!过)|\bno (fever|temp)|\bnot (feverish|hot)", re.I
 )
 _NOT_BODY = re.compile(
     r"水温|洗澡水|奶温|冲奶|室温|房间|暖奶器|洗澡盆|澡盆|水烧到|(奶|水)的温度|的奶[,，]|\bbath|\bwater\b|formula|\broom\b",
