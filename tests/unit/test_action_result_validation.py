@@ -4,14 +4,7 @@ same message."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
-from bot import processes
-from bot.settings import Settings
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.unit.rasa_env import run_in_rasa_env
 
 REPLIES = [
     {"events": [], "responses": []},
@@ -55,17 +48,7 @@ print(json.dumps({"before": before, "after": after,
 
 
 def test_replies_are_accepted_and_rejected_as_rasa_does_with_the_same_message() -> None:
-    python = processes.rasa_executable(Settings.from_env()).with_name("python")
-    result = subprocess.run(
-        [str(python), "-c", SCRIPT, json.dumps(REPLIES)],
-        cwd=PROJECT,
-        env={"PYTHONPATH": str(PROJECT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = run_in_rasa_env(SCRIPT, REPLIES)
     assert found["after"] == found["before"]
     accepted = [row[0] for row in found["after"]]
     assert accepted == [True, True, True, False, False, False, False]

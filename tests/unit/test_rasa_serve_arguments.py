@@ -3,14 +3,7 @@ command-line parser reads the API token exactly, whatever character it starts wi
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
-from bot import processes
-from bot.settings import Settings
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.unit.rasa_env import run_in_rasa_env
 
 # Tokens as settings.rasa_token() generates them (url-safe base64) and as an operator may set them.
 TOKENS = ["-Ab3_x9", "--x", "plain-token_1", "a=b"]
@@ -31,16 +24,6 @@ print(json.dumps({"read": read, "untouched": untouched}))
 
 
 def test_rasa_reads_every_token_including_one_that_starts_with_a_dash() -> None:
-    python = processes.rasa_executable(Settings.from_env()).with_name("python")
-    result = subprocess.run(
-        [str(python), "-c", SCRIPT, json.dumps(TOKENS)],
-        cwd=PROJECT,
-        env={"PYTHONPATH": str(PROJECT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = run_in_rasa_env(SCRIPT, TOKENS)
     assert found["read"] == [[token, "models/m.tar.gz"] for token in TOKENS]
     assert found["untouched"] == ["run"]
