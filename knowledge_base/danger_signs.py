@@ -395,7 +395,7 @@ class DangerSignDetector:
 
     def _resolved_end(self, text: str) -> int | None:
         """Where the last word saying it is over ends, leaving out someone else's reassurance
-        that the writer doubts ("婆婆说睡一觉就好了。可是…已经吐了三次", "my husband says he's
+        that the writer doubts ("婆婆说睡一觉就好了…真的睡一觉就行吗", "my husband says he's
         fine, should we just watch him?"): the writer is asking because they are not sure."""
         doubted = [
             (said.start(), _sentence_end(text, said.end()))
